@@ -1,0 +1,23 @@
+#pragma once
+// Errors the stages report to users. Bad input always names the file, the field and what was
+// expected, so the one line a user reads is enough to fix the problem.
+
+#include <stdexcept>
+#include <string>
+
+namespace mu {
+
+// Invalid user input: a source file, a shard, a checkpoint, an option value.
+class InputError : public std::runtime_error {
+ public:
+  InputError(const std::string& file, const std::string& field, const std::string& expectation);
+  explicit InputError(const std::string& message) : std::runtime_error(message) {}
+};
+
+// A library call that failed (HDF5, MPI, the file system); names the call and where it was made.
+class SystemError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace mu

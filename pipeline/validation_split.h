@@ -1,0 +1,20 @@
+#pragma once
+// The reference's train/validation split (spec §2.1): for each class in order, int(fraction * n_c)
+// samples drawn without replacement on one RandomState(seed) stream form the validation set; the
+// training split is every other sample in ascending order.
+
+#include <cstdint>
+#include <vector>
+
+namespace mu {
+
+struct TrainValSplit {
+  std::vector<int64_t> trainIds;  // ascending
+  std::vector<int64_t> valIds;    // in draw order (class 0's draws first)
+};
+
+// `labels[i]` is the class of sample id i. Classes without samples are skipped.
+TrainValSplit makeValidationSplit(const std::vector<int32_t>& labels, int numClasses,
+                                  uint32_t seed, double valFraction);
+
+}  // namespace mu
