@@ -14,7 +14,7 @@ struct TrainValSplit {
 };
 
 // `labels[i]` is the class of sample id i. Classes without samples are skipped.
-TrainValSplit makeValidationSplit(const std::vector<int32_t>& labels, int numClasses,
-                                  uint32_t seed, double valFraction);
+TrainValSplit makeValidationSplit(const std::vector<int32_t>& labels, int numClasses, uint32_t seed,
+                                  double valFraction);
 
 }  // namespace mu

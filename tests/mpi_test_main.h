@@ -29,5 +29,7 @@ inline int runMpiGoogleTests(int argc, char** argv) {
   return anyFailed;
 }
 
-#define MU_MPI_TEST_MAIN() \
-  int main(int argc, char** argv) { return runMpiGoogleTests(argc, argv); }
+#define MU_MPI_TEST_MAIN()                \
+  int main(int argc, char** argv) {       \
+    return runMpiGoogleTests(argc, argv); \
+  }

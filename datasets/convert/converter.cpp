@@ -1,0 +1,119 @@
+#include "datasets/convert/converter.h"
+
+#include <chrono>
+#include <filesystem>
+
+#include "datasets/convert/normalisation.h"
+#include "datasets/formats/format_registry.h"
+#include "pipeline/atomic_output.h"
+#include "pipeline/code_version.h"
+#include "pipeline/error.h"
+#include "pipeline/shard_writer.h"
+
+namespace mu {
+namespace {
+
+namespace fs = std::filesystem;
+
+double secondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// True when `outDir` already holds exactly this conversion; throws when it holds anything else,
+// so a good dataset folder is never overwritten by a different one.
+bool alreadyConverted(const ConvertOptions& options, const std::string& dataset,
+                      const std::string& sourceSha256) {
+  if (!fs::exists(options.outDir)) return false;
+  if (!fs::is_directory(options.outDir)) {
+    throw InputError(options.outDir, "--out", "exists and is not a folder");
+  }
+  if (fs::is_empty(options.outDir)) return false;
+  const fs::path manifestPath = fs::path(options.outDir) / shards::kManifestFile;
+  if (!fs::exists(manifestPath)) {
+    throw InputError(options.outDir, "--out",
+                     "is a non-empty folder without manifest.json; expected a missing or empty "
+                     "folder, or one written by mu-data convert");
+  }
+  const DatasetManifest existing = readManifest(options.outDir);
+  if (existing.dataset != dataset || existing.sourceSha256 != sourceSha256) {
+    throw InputError(manifestPath.string(), "dataset",
+                     "folder already holds '" + existing.dataset + "' (source sha256 " +
+                         existing.sourceSha256.substr(0, 12) + "...), not '" + dataset +
+                         "' from these sources (sha256 " + sourceSha256.substr(0, 12) +
+                         "...); choose another --out");
+  }
+  const auto* split = existing.findValidationSplit(options.splitSeed);
+  if (existing.shardSize != options.shardSize || !split || split->fraction != options.valFraction) {
+    throw InputError(manifestPath.string(), "shard_size/validation_splits",
+                     "folder holds this dataset converted with other options (shard size " +
+                         std::to_string(existing.shardSize) +
+                         "); choose another --out or remove it");
+  }
+  return true;
+}
+
+}  // namespace
+
+ConvertResult convertDataset(const ConvertOptions& options) {
+  if (options.shardSize <= 0) {
+    throw InputError("--shard-size must be positive, got " + std::to_string(options.shardSize));
+  }
+  if (!(options.valFraction >= 0.0 && options.valFraction < 1.0)) {
+    throw InputError("--val-fraction must be in [0, 1), got " +
+                     std::to_string(options.valFraction));
+  }
+  const SourceFormat& format = findSourceFormat(options.format);
+  const std::string sourceDir =
+      options.sourceDir.empty() ? format.defaultSource : options.sourceDir;
+  if (sourceDir.empty()) {
+    throw InputError("--source", "value", "required for format '" + format.name + "'");
+  }
+
+  ConvertResult result;
+  const auto readStart = std::chrono::steady_clock::now();
+  const SourceDataset source = format.load(sourceDir);
+  result.readSeconds = secondsSince(readStart);
+  result.trainCount = source.train.size();
+  result.testCount = source.test.size();
+
+  DatasetManifest manifest;
+  manifest.dataset = source.name;
+  manifest.numClasses = source.numClasses;
+  manifest.classNames = source.classNames;
+  manifest.channels = source.train.channels;
+  manifest.height = source.train.height;
+  manifest.width = source.train.width;
+  const ChannelStatistics statistics = normalisationFor(source.name, source.train);
+  manifest.mean = statistics.mean;
+  manifest.std = statistics.std;
+  manifest.sources = source.sources;
+  manifest.sourceSha256 = combinedSourceSha256(source.sources);
+  manifest.shardSize = options.shardSize;
+  manifest.codeVersion = codeVersion();
+
+  if (alreadyConverted(options, source.name, manifest.sourceSha256)) {
+    result.alreadyConverted = true;
+    return result;
+  }
+
+  const auto writeStart = std::chrono::steady_clock::now();
+  const fs::path parent = fs::absolute(options.outDir).parent_path();
+  fs::create_directories(parent);
+  AtomicDirectory output(options.outDir);
+  for (const auto& [name, images] :
+       {std::pair<std::string, const ImageSet*>{"train", &source.train}, {"test", &source.test}}) {
+    auto files = writeSplitShards(output.path(), manifest, name, *images);
+    result.shardCount += static_cast<int64_t>(files.size());
+    manifest.splits[name] = {images->size(), std::move(files)};
+  }
+  const TrainValSplit split = makeValidationSplit(source.train.labels, source.numClasses,
+                                                  options.splitSeed, options.valFraction);
+  manifest.validationSplits.push_back(
+      writeValidationSplit(output.path(), manifest, options.splitSeed, options.valFraction, split));
+  writeManifest(output.path(), manifest);
+  output.commit();
+  result.writeSeconds = secondsSince(writeStart);
+  return result;
+}
+
+}  // namespace mu

@@ -1,0 +1,24 @@
+#pragma once
+// Locating a format's files in the source folder the user named, and recording each file read
+// (path and SHA-256) so every shard can say exactly which bytes it was made from.
+
+#include <string>
+#include <vector>
+
+#include "pipeline/image_set.h"
+
+namespace mu {
+
+// `dir`/`name`, keeping `dir` as the user gave it (recorded paths stay recognisable).
+std::string joinPath(const std::string& dir, const std::string& name);
+
+bool isRegularFile(const std::string& path);
+
+// The first of `names` (alternative spellings of one file, e.g. plain before .gz) that exists
+// in `dir`. Throws InputError naming the first spelling and listing the others when none does.
+std::string findSourceFile(const std::string& dir, const std::vector<std::string>& names);
+
+// Appends `path` and its SHA-256 to dataset.sources.
+void recordSource(SourceDataset& dataset, const std::string& path);
+
+}  // namespace mu

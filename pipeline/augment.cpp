@@ -1,0 +1,103 @@
+#include "pipeline/augment.h"
+
+#include <algorithm>
+#include <array>
+
+#include "pipeline/error.h"
+#include "pipeline/seed_mixing.h"
+
+namespace mu {
+namespace {
+
+// value / 255 exactly as ToTensor computes it (a division, not a multiplication by 1/255).
+const std::array<float, 256>& byteToUnitFloat() {
+  static const std::array<float, 256> table = [] {
+    std::array<float, 256> values{};
+    for (int i = 0; i < 256; ++i) values[static_cast<size_t>(i)] = static_cast<float>(i) / 255.0f;
+    return values;
+  }();
+  return table;
+}
+
+struct SampleTransform {
+  int offsetY = 0;  // crop origin in the padded image
+  int offsetX = 0;
+  bool flip = false;
+};
+
+SampleTransform drawTransform(const AugmentOptions& options, uint64_t seed, int64_t epoch,
+                              int64_t sampleId) {
+  SampleTransform transform;
+  transform.offsetY = options.cropPadding;  // centred = no shift
+  transform.offsetX = options.cropPadding;
+  const uint64_t random =
+      mixSeed(seed, {static_cast<uint64_t>(epoch), static_cast<uint64_t>(sampleId)});
+  if (options.cropPadding > 0) {
+    const uint64_t span = 2 * static_cast<uint64_t>(options.cropPadding) + 1;
+    transform.offsetY = static_cast<int>((random & 0xFFFF) % span);
+    transform.offsetX = static_cast<int>(((random >> 16) & 0xFFFF) % span);
+  }
+  transform.flip = options.horizontalFlip && ((random >> 32) & 1) != 0;
+  return transform;
+}
+
+// Writes one transformed image into `out` (already zeroed: padding stays 0).
+void transformImage(const uint8_t* image, float* out, int channels, int height, int width,
+                    int padding, const SampleTransform& transform) {
+  const auto& unit = byteToUnitFloat();
+  const int shiftY = transform.offsetY - padding;  // source row = output row + shiftY
+  const int shiftX = transform.offsetX - padding;
+  const int firstX = std::max(0, -shiftX);
+  const int endX = std::min(width, width - shiftX);
+  for (int c = 0; c < channels; ++c) {
+    for (int y = 0; y < height; ++y) {
+      const int sourceY = y + shiftY;
+      if (sourceY < 0 || sourceY >= height) continue;
+      const uint8_t* source = image + (c * height + sourceY) * width + shiftX;
+      float* target = out + (c * height + y) * width;
+      if (transform.flip) {
+        for (int x = firstX; x < endX; ++x) target[width - 1 - x] = unit[source[x]];
+      } else {
+        for (int x = firstX; x < endX; ++x) target[x] = unit[source[x]];
+      }
+    }
+  }
+}
+
+}  // namespace
+
+torch::Tensor makeImageBatch(const torch::Tensor& images, const std::vector<int64_t>& rows,
+                             const std::vector<int64_t>& sampleIds, const AugmentOptions& options,
+                             uint64_t seed, int64_t epoch) {
+  if (images.scalar_type() != torch::kUInt8 || images.dim() != 4 || !images.is_contiguous()) {
+    throw InputError("makeImageBatch: expected contiguous uint8 images [N, C, H, W]");
+  }
+  if (sampleIds.size() != rows.size()) {
+    throw InputError("makeImageBatch: expected one sample id per row");
+  }
+  const int channels = static_cast<int>(images.size(1));
+  const int height = static_cast<int>(images.size(2));
+  const int width = static_cast<int>(images.size(3));
+  const int64_t imageSize = int64_t{channels} * height * width;
+  const int64_t count = images.size(0);
+  torch::Tensor batch =
+      torch::zeros({static_cast<int64_t>(rows.size()), channels, height, width}, torch::kFloat32);
+  const uint8_t* source = images.data_ptr<uint8_t>();
+  float* target = batch.data_ptr<float>();
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (rows[i] < 0 || rows[i] >= count) {
+      throw InputError("makeImageBatch: row " + std::to_string(rows[i]) + " outside [0, " +
+                       std::to_string(count) + ")");
+    }
+    const SampleTransform transform = drawTransform(options, seed, epoch, sampleIds[i]);
+    transformImage(source + rows[i] * imageSize, target + static_cast<int64_t>(i) * imageSize,
+                   channels, height, width, options.cropPadding, transform);
+  }
+  return batch;
+}
+
+torch::Tensor makeImageBatch(const torch::Tensor& images, const std::vector<int64_t>& rows) {
+  return makeImageBatch(images, rows, rows, AugmentOptions{}, 0, 0);
+}
+
+}  // namespace mu

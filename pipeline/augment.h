@@ -1,0 +1,28 @@
+#pragma once
+// Builds a float batch from in-memory uint8 images in one pass: gather the rows, apply the
+// reference's training augmentation (random crop with zero padding, horizontal flip) and scale to
+// [0, 1] as ToTensor does. Each sample's crop and flip are drawn from (seed, epoch, sample id), so
+// a sample is augmented identically whichever rank takes it and after a resume.
+
+#include <torch/types.h>
+
+#include <cstdint>
+#include <vector>
+
+namespace mu {
+
+struct AugmentOptions {
+  int cropPadding = 0;          // 0 = no random crop; the reference uses 4 for CIFAR
+  bool horizontalFlip = false;  // p = 0.5 when on
+};
+
+// `rows` index into `images` (uint8 [N, C, H, W]); `sampleIds` key the per-sample randomness
+// (usually equal to rows). Returns float [B, C, H, W].
+torch::Tensor makeImageBatch(const torch::Tensor& images, const std::vector<int64_t>& rows,
+                             const std::vector<int64_t>& sampleIds, const AugmentOptions& options,
+                             uint64_t seed, int64_t epoch);
+
+// The same without augmentation (evaluation).
+torch::Tensor makeImageBatch(const torch::Tensor& images, const std::vector<int64_t>& rows);
+
+}  // namespace mu

@@ -1,0 +1,143 @@
+#pragma once
+// A small RAII layer over the HDF5 C API: files, groups, typed datasets and attributes. Every
+// failing call becomes a mu::SystemError naming the call, the file and the object, instead of
+// HDF5's own multi-line error stack.
+
+#include <hdf5.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace mu {
+
+// Owns one HDF5 identifier and closes it with the matching H5*close.
+class Hdf5Handle {
+ public:
+  using Closer = herr_t (*)(hid_t);
+  Hdf5Handle() = default;
+  Hdf5Handle(hid_t id, Closer closer) : id_(id), closer_(closer) {}
+  Hdf5Handle(const Hdf5Handle&) = delete;
+  Hdf5Handle& operator=(const Hdf5Handle&) = delete;
+  Hdf5Handle(Hdf5Handle&& other) noexcept { swap(other); }
+  Hdf5Handle& operator=(Hdf5Handle&& other) noexcept {
+    swap(other);
+    return *this;
+  }
+  ~Hdf5Handle() {
+    if (id_ >= 0 && closer_) closer_(id_);
+  }
+  hid_t get() const { return id_; }
+
+ private:
+  void swap(Hdf5Handle& other) noexcept {
+    std::swap(id_, other.id_);
+    std::swap(closer_, other.closer_);
+  }
+  hid_t id_ = -1;
+  Closer closer_ = nullptr;
+};
+
+// Maps a C++ element type to its native HDF5 type.
+template <typename T>
+hid_t hdf5NativeType();
+template <>
+hid_t hdf5NativeType<uint8_t>();
+template <>
+hid_t hdf5NativeType<int32_t>();
+template <>
+hid_t hdf5NativeType<int64_t>();
+template <>
+hid_t hdf5NativeType<uint64_t>();
+template <>
+hid_t hdf5NativeType<float>();
+template <>
+hid_t hdf5NativeType<double>();
+
+class Hdf5File {
+ public:
+  static Hdf5File create(const std::string& path);  // truncates an existing file
+  static Hdf5File openReadOnly(const std::string& path);
+  static Hdf5File openReadWrite(const std::string& path);
+
+  const std::string& path() const { return path_; }
+  void flush();
+
+  // Objects are addressed by absolute or root-relative paths ("images", "params/conv1.weight").
+  bool exists(const std::string& objectPath) const;
+  void createGroup(const std::string& groupPath);
+  // Names of a group's direct members, in HDF5's (alphabetical) order.
+  std::vector<std::string> listGroup(const std::string& groupPath) const;
+
+  template <typename T>
+  void writeDataset(const std::string& name, const T* data, const std::vector<hsize_t>& shape);
+  template <typename T>
+  void writeDataset(const std::string& name, const std::vector<T>& values) {
+    writeDataset(name, values.data(), {static_cast<hsize_t>(values.size())});
+  }
+  std::vector<hsize_t> datasetShape(const std::string& name) const;
+  // Reads the whole dataset into `out`, which must hold exactly product(shape) elements.
+  template <typename T>
+  void readDataset(const std::string& name, T* out, size_t elementCount) const;
+  template <typename T>
+  std::vector<T> readVector(const std::string& name) const;
+
+  // Attributes live on an object (default: the root group).
+  void setAttribute(const std::string& name, const std::string& value,
+                    const std::string& objectPath = "/");
+  void setAttribute(const std::string& name, int64_t value, const std::string& objectPath = "/");
+  void setAttribute(const std::string& name, double value, const std::string& objectPath = "/");
+  void setAttribute(const std::string& name, const std::vector<int64_t>& values,
+                    const std::string& objectPath = "/");
+  void setAttribute(const std::string& name, const std::vector<double>& values,
+                    const std::string& objectPath = "/");
+  void setAttribute(const std::string& name, const std::vector<std::string>& values,
+                    const std::string& objectPath = "/");
+  bool hasAttribute(const std::string& name, const std::string& objectPath = "/") const;
+  std::string stringAttribute(const std::string& name, const std::string& objectPath = "/") const;
+  int64_t intAttribute(const std::string& name, const std::string& objectPath = "/") const;
+  double doubleAttribute(const std::string& name, const std::string& objectPath = "/") const;
+  std::vector<int64_t> intArrayAttribute(const std::string& name,
+                                         const std::string& objectPath = "/") const;
+  std::vector<double> doubleArrayAttribute(const std::string& name,
+                                           const std::string& objectPath = "/") const;
+  std::vector<std::string> stringArrayAttribute(const std::string& name,
+                                                const std::string& objectPath = "/") const;
+
+ private:
+  Hdf5File(std::string path, Hdf5Handle file) : path_(std::move(path)), file_(std::move(file)) {}
+  Hdf5Handle openObject(const std::string& objectPath) const;
+  Hdf5Handle openAttribute(const std::string& name, const std::string& objectPath) const;
+  void writeAttribute(const std::string& name, const std::string& objectPath, hid_t type,
+                      const std::vector<hsize_t>& shape, const void* data);
+  void writeRawDataset(const std::string& name, hid_t type, const std::vector<hsize_t>& shape,
+                       const void* data);
+  void readRawDataset(const std::string& name, hid_t type, void* out, size_t elementCount) const;
+  std::vector<hsize_t> attributeShape(const Hdf5Handle& attribute) const;
+  std::string describe(const std::string& objectPath) const;
+
+  std::string path_;
+  Hdf5Handle file_;
+};
+
+template <typename T>
+void Hdf5File::writeDataset(const std::string& name, const T* data,
+                            const std::vector<hsize_t>& shape) {
+  writeRawDataset(name, hdf5NativeType<T>(), shape, data);
+}
+
+template <typename T>
+void Hdf5File::readDataset(const std::string& name, T* out, size_t elementCount) const {
+  readRawDataset(name, hdf5NativeType<T>(), out, elementCount);
+}
+
+template <typename T>
+std::vector<T> Hdf5File::readVector(const std::string& name) const {
+  size_t count = 1;
+  for (hsize_t extent : datasetShape(name)) count *= extent;
+  std::vector<T> values(count);
+  readDataset(name, values.data(), count);
+  return values;
+}
+
+}  // namespace mu
