@@ -37,6 +37,26 @@ Hdf5Handle linkCreationWithIntermediateGroups() {
   return list;
 }
 
+// numpy's name for a stored element type: readers in other languages see the same names.
+std::string elementTypeName(hid_t type) {
+  const size_t bits = H5Tget_size(type) * 8;
+  switch (H5Tget_class(type)) {
+    case H5T_INTEGER:
+      return (H5Tget_sign(type) == H5T_SGN_NONE ? "uint" : "int") + std::to_string(bits);
+    case H5T_FLOAT:
+      return "float" + std::to_string(bits);
+    case H5T_STRING:
+      return "string";
+    default:
+      return "other";
+  }
+}
+
+herr_t collectAttributeName(hid_t, const char* name, const H5A_info_t*, void* names) {
+  static_cast<std::vector<std::string>*>(names)->emplace_back(name);
+  return 0;
+}
+
 }  // namespace
 
 template <>
@@ -168,6 +188,15 @@ std::vector<hsize_t> Hdf5File::datasetShape(const std::string& name) const {
   return shape;
 }
 
+std::string Hdf5File::datasetElementType(const std::string& name) const {
+  if (!exists(name)) throw InputError(path_, name, "expected this dataset to exist");
+  Hdf5Handle dataset(
+      check(H5Dopen2(file_.get(), name.c_str(), H5P_DEFAULT), "H5Dopen2", describe(name)),
+      H5Dclose);
+  Hdf5Handle type(check(H5Dget_type(dataset.get()), "H5Dget_type", describe(name)), H5Tclose);
+  return elementTypeName(type.get());
+}
+
 void Hdf5File::readRawDataset(const std::string& name, hid_t type, void* out,
                               size_t elementCount) const {
   size_t stored = 1;
@@ -244,6 +273,25 @@ bool Hdf5File::hasAttribute(const std::string& name, const std::string& objectPa
   if (!exists(objectPath)) return false;
   Hdf5Handle object = openObject(objectPath);
   return H5Aexists(object.get(), name.c_str()) > 0;
+}
+
+std::vector<std::string> Hdf5File::listAttributes(const std::string& objectPath) const {
+  Hdf5Handle object = openObject(objectPath);
+  std::vector<std::string> names;
+  hsize_t position = 0;
+  checkStatus(H5Aiterate2(object.get(), H5_INDEX_NAME, H5_ITER_INC, &position, collectAttributeName,
+                          &names),
+              "H5Aiterate2", describe(objectPath));
+  return names;
+}
+
+std::string Hdf5File::attributeElementType(const std::string& name,
+                                           const std::string& objectPath) const {
+  Hdf5Handle attribute = openAttribute(name, objectPath);
+  Hdf5Handle type(
+      check(H5Aget_type(attribute.get()), "H5Aget_type", describe(objectPath + "@" + name)),
+      H5Tclose);
+  return elementTypeName(type.get());
 }
 
 Hdf5Handle Hdf5File::openAttribute(const std::string& name, const std::string& objectPath) const {

@@ -76,6 +76,9 @@ class Hdf5File {
     writeDataset(name, values.data(), {static_cast<hsize_t>(values.size())});
   }
   std::vector<hsize_t> datasetShape(const std::string& name) const;
+  // The stored element type in numpy's spelling ("float32", "int64", "uint8", "string"; "other"
+  // for compound, enum and the like), so callers can refuse a type before reading converts it.
+  std::string datasetElementType(const std::string& name) const;
   // Reads the whole dataset into `out`, which must hold exactly product(shape) elements.
   template <typename T>
   void readDataset(const std::string& name, T* out, size_t elementCount) const;
@@ -94,6 +97,11 @@ class Hdf5File {
   void setAttribute(const std::string& name, const std::vector<std::string>& values,
                     const std::string& objectPath = "/");
   bool hasAttribute(const std::string& name, const std::string& objectPath = "/") const;
+  // Names of an object's attributes, in alphabetical order.
+  std::vector<std::string> listAttributes(const std::string& objectPath = "/") const;
+  // As datasetElementType(), for an attribute.
+  std::string attributeElementType(const std::string& name,
+                                   const std::string& objectPath = "/") const;
   std::string stringAttribute(const std::string& name, const std::string& objectPath = "/") const;
   int64_t intAttribute(const std::string& name, const std::string& objectPath = "/") const;
   double doubleAttribute(const std::string& name, const std::string& objectPath = "/") const;

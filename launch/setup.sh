@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# One-step set-up on a fresh Debian 12 machine: installs the missing Debian packages
+# (launch/packages.txt), configures and builds with every core, and (unless --no-data) converts
+# Fashion-MNIST into HDF5 shards under data/. Idempotent: run again, it only does an incremental
+# build (and the conversion reports "nothing to do").
+#
+#   launch/setup.sh [--no-data]        environment: BUILD_DIR (default build), DATA_DIR (default data)
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build_dir=${BUILD_DIR:-$root/build}
+data_dir=${DATA_DIR:-$root/data}
+with_data=1
+for argument in "$@"; do
+  case "$argument" in
+    --no-data) with_data=0 ;;
+    *) echo "setup.sh: unknown option '$argument' (valid: --no-data)" >&2; exit 2 ;;
+  esac
+done
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+mapfile -t packages < <(grep -vE '^\s*(#|$)' "$root/launch/packages.txt")
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
+    missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}"
+fi
+
+if [ ! -f "$build_dir/build.ninja" ]; then
+  cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+fi
+cmake --build "$build_dir" -j "$(nproc)"
+
+if [ $with_data -eq 1 ]; then
+  "$build_dir/bin/mu-data" convert --format fashion-mnist --out "$data_dir/fashion-mnist"
+fi
