@@ -1,0 +1,39 @@
+#include "pipeline/models/classifier.h"
+
+#include <stdexcept>
+
+namespace mu {
+
+template <typename Layer>
+NamedTensors Classifier::weightsOf() const {
+  NamedTensors weights;
+  // named_modules walks the tree in registration order, the order named_parameters uses.
+  for (const auto& item : named_modules(std::string(), /*include_self=*/false)) {
+    if (const auto* layer = item.value()->as<Layer>()) {
+      weights.emplace_back(item.key() + ".weight", layer->weight);
+    }
+  }
+  return weights;
+}
+
+NamedTensors Classifier::convWeights() const {
+  return weightsOf<torch::nn::Conv2dImpl>();
+}
+
+NamedTensors Classifier::linearWeights() const {
+  return weightsOf<torch::nn::LinearImpl>();
+}
+
+NormalizeImpl& Classifier::normalizer() {
+  if (normalize_.is_empty()) {
+    throw std::logic_error("Classifier: the architecture never registered its normalize module");
+  }
+  return *normalize_;
+}
+
+void Classifier::registerNormalize(int64_t channels, const std::vector<double>& mean,
+                                   const std::vector<double>& stddev) {
+  normalize_ = register_module("normalize", Normalize(channels, mean, stddev));
+}
+
+}  // namespace mu

@@ -1,0 +1,48 @@
+#pragma once
+// The interface every architecture implements: images in, logits out, plus the lists of weights
+// that pruning works on. Parameter and buffer names follow the PyTorch reference models, so a
+// checkpoint written from named_parameters()/named_buffers() reads like a PyTorch state_dict.
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "pipeline/models/normalize.h"
+
+namespace mu {
+
+using NamedTensors = std::vector<std::pair<std::string, torch::Tensor>>;
+
+class Classifier : public torch::nn::Module {
+ public:
+  // x: float NCHW images in [0,1]; the model normalises them itself. Returns [N, numClasses].
+  virtual torch::Tensor forward(torch::Tensor x) = 0;
+
+  // Every Conv2d weight (the prunable set, spec section 5.1), named as in named_parameters() and
+  // in registration order. The tensors share storage with the parameters: writing through them
+  // changes the model.
+  NamedTensors convWeights() const;
+  // Every Linear weight, same conventions; never pruned by the reference, listed for an option.
+  NamedTensors linearWeights() const;
+
+  // The "normalize" sub-module (buffers normalize.mean and normalize.std).
+  NormalizeImpl& normalizer();
+
+ protected:
+  // Each architecture registers "normalize" where its reference does, so that state-dict order
+  // matches too (first in the ResNets, last in VGG).
+  void registerNormalize(int64_t channels, const std::vector<double>& mean,
+                         const std::vector<double>& stddev);
+  torch::Tensor normalize(const torch::Tensor& x) { return normalize_->forward(x); }
+
+ private:
+  template <typename Layer>
+  NamedTensors weightsOf() const;
+
+  Normalize normalize_{nullptr};
+};
+
+}  // namespace mu
