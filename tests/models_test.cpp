@@ -335,8 +335,9 @@ TEST(Models, UnknownArchitectureListsTheValidNames) {
       EXPECT_NE(message.find(name), std::string::npos) << name << " missing from: " << message;
     }
   }
-  EXPECT_EQ(modelNames(), (std::vector<std::string>{"resnet18", "resnet20s", "resnet44s",
-                                                    "resnet50", "resnet56s", "vgg16_bn"}));
+  EXPECT_EQ(modelNames(),
+            (std::vector<std::string>{"resnet18", "resnet20s", "resnet44s", "resnet50", "resnet56s",
+                                      "tinycnn", "vgg16_bn"}));
 }
 
 TEST(Models, InconsistentSpecsAreRejected) {

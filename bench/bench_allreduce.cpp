@@ -1,0 +1,185 @@
+// Gradient all-reduce throughput, run as `mpirun -np 2 bench_allreduce`: the bucketed
+// GradientBucketer::allReduceAverage (copies into and out of the buckets included) against one
+// raw MPI_Allreduce of the same bytes in one flat buffer, for ResNet-18-sized gradients.
+// Bus bandwidth (busbw = 2 (n - 1) / n * bytes / time, as nccl-tests report it) is what the
+// links carry per rank, comparable across rank counts; the target is ours / raw >= 0.9.
+
+#include <mpi.h>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "bench/bench_timing.h"
+#include "pipeline/distributed/gradient_buckets.h"
+#include "pipeline/distributed/mpi_check.h"
+#include "pipeline/distributed/mpi_communicator.h"
+#include "pipeline/distributed/mpi_runtime.h"
+
+namespace mu {
+namespace {
+
+constexpr int kWarmup = 3;
+constexpr int kIterations = 20;
+constexpr double kTargetRatio = 0.9;
+
+// CIFAR ResNet-18 (3x3 stem, 10 classes), parameter shapes in registration order: 62 tensors,
+// 11,173,962 floats. BatchNorm weights and biases are the many tiny ones bucketing exists for.
+std::vector<std::vector<int64_t>> resnet18Shapes() {
+  std::vector<std::vector<int64_t>> shapes;
+  auto conv = [&shapes](int64_t out, int64_t in, int64_t kernel) {
+    shapes.push_back({out, in, kernel, kernel});
+  };
+  auto batchNorm = [&shapes](int64_t channels) {
+    shapes.push_back({channels});
+    shapes.push_back({channels});
+  };
+  conv(64, 3, 3);
+  batchNorm(64);
+  int64_t in = 64;
+  for (const int64_t width : {64, 128, 256, 512}) {
+    for (int block = 0; block < 2; ++block) {
+      conv(width, in, 3);
+      batchNorm(width);
+      conv(width, width, 3);
+      batchNorm(width);
+      if (in != width) {  // the projection shortcut of a stage's first block
+        conv(width, in, 1);
+        batchNorm(width);
+      }
+      in = width;
+    }
+  }
+  shapes.push_back({10, 512});
+  shapes.push_back({10});
+  return shapes;
+}
+
+// One thing to time; every rank runs the same steps in the same order.
+struct Variant {
+  Variant(std::string label, std::function<void()> work)
+      : name(std::move(label)), step(std::move(work)) {}
+  std::string name;
+  std::function<void()> step;
+  std::vector<double> seconds;  // per round, the slowest rank's time
+};
+
+// Runs the variants round-robin, kWarmup rounds untimed then kIterations timed: on a shared,
+// loaded machine, interleaving exposes every variant to the same background load, where timing
+// them one after another would compare different moments.
+void timeInterleaved(Communicator& comm, std::vector<Variant>& variants) {
+  for (int round = 0; round < kWarmup + kIterations; ++round) {
+    for (Variant& variant : variants) {
+      comm.barrier();
+      const double seconds = comm.allReduceMax(bench::secondsOf(variant.step));  // the slowest
+      if (round >= kWarmup) variant.seconds.push_back(seconds);
+    }
+  }
+}
+
+struct Figures {
+  double seconds;
+  double algbw;  // GB/s: bytes / time
+  double busbw;  // GB/s: 2 (n - 1) / n * bytes / time
+};
+
+Figures figuresFor(double seconds, int64_t bytes, int ranks) {
+  const double algbw = static_cast<double>(bytes) / seconds / 1e9;
+  return {seconds, algbw, algbw * 2.0 * (ranks - 1) / ranks};
+}
+
+int run(int argc, char** argv) {
+  MpiRuntime runtime(argc, argv);
+  MpiCommunicator comm(runtime.world());
+  // One rank per core share: LibTorch's copies must not fight the other ranks for cores.
+  const int threads =
+      std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / runtime.localSize());
+  torch::set_num_threads(threads);
+
+  std::vector<torch::Tensor> parameters;
+  int64_t floats = 0;
+  torch::manual_seed(static_cast<uint64_t>(comm.rank()));
+  for (const auto& shape : resnet18Shapes()) {
+    parameters.push_back(torch::zeros(shape).requires_grad_());
+    parameters.back().mutable_grad() = torch::randn(shape);
+    floats += parameters.back().numel();
+  }
+  const int64_t bytes = floats * 4;
+  const int n = comm.size();
+  // The mean over ranks (divisor n) keeps the gradients' magnitude steady over the rounds.
+  const double divisor = static_cast<double>(n);
+
+  std::vector<Variant> variants;
+  torch::Tensor flat = torch::zeros({floats});  // zeros: repeated sums stay finite
+  float* flatData = flat.data_ptr<float>();
+  variants.emplace_back("raw MPI_Allreduce, one buffer", [&] {
+    checkMpi(MPI_Allreduce(MPI_IN_PLACE, flatData, static_cast<int>(floats), MPI_FLOAT, MPI_SUM,
+                           comm.comm()),
+             "MPI_Allreduce");
+  });
+  std::vector<std::unique_ptr<GradientBucketer>> bucketers;
+  size_t defaultVariant = 0;
+  GradientBucketer* defaultBucketer = nullptr;
+  for (const int64_t mebibytes : {1, 4, 25}) {
+    bucketers.push_back(std::make_unique<GradientBucketer>(parameters, mebibytes << 20));
+    GradientBucketer& bucketer = *bucketers.back();
+    if (mebibytes << 20 == GradientBucketer::kDefaultCapacityBytes) {
+      defaultVariant = variants.size();
+      defaultBucketer = &bucketer;
+    }
+    variants.emplace_back(
+        "bucketed " + std::to_string(mebibytes) + " MiB (" +
+            std::to_string(bucketer.bucketCount()) + " buckets)",
+        [&bucketer, &comm, divisor] { bucketer.allReduceAverage(comm, divisor); });
+  }
+  // What the copies into and out of the buckets cost on their own: no communication at all.
+  SingleProcessCommunicator local;
+  GradientBucketer& copies = *defaultBucketer;
+  variants.emplace_back("4 MiB bucket copies only (no MPI)",
+                        [&copies, &local, divisor] { copies.allReduceAverage(local, divisor); });
+
+  timeInterleaved(comm, variants);
+  if (comm.rank() != 0) return 0;
+
+  std::printf("bench_allreduce: %d ranks (%s), %d LibTorch threads per rank\n", n,
+              comm.backendName().c_str(), threads);
+  std::printf(
+      "  ResNet-18 gradients: %zu tensors, %lld floats, %.2f MB; median of %d "
+      "interleaved rounds after %d warm-up\n",
+      parameters.size(), static_cast<long long>(floats), static_cast<double>(bytes) / 1e6,
+      kIterations, kWarmup);
+  const double rawSeconds = bench::median(variants.front().seconds);
+  for (const Variant& variant : variants) {
+    const Figures figures = figuresFor(bench::median(variant.seconds), bytes, n);
+    std::printf("  %-34s %8.2f ms  algbw %6.2f GB/s  busbw %6.2f GB/s  ours/raw %.3f\n",
+                variant.name.c_str(), figures.seconds * 1e3, figures.algbw, figures.busbw,
+                rawSeconds / figures.seconds);
+  }
+  const Figures raw = figuresFor(rawSeconds, bytes, n);
+  const Figures ours = figuresFor(bench::median(variants[defaultVariant].seconds), bytes, n);
+  const double ratio = rawSeconds / ours.seconds;
+  std::printf(
+      "SUMMARY bench_allreduce ranks=%d bytes=%lld raw_busbw=%.2fGB/s "
+      "bucketed_4MiB_busbw=%.2fGB/s ratio=%.3f target>=%.2f %s\n",
+      n, static_cast<long long>(bytes), raw.busbw, ours.busbw, ratio, kTargetRatio,
+      ratio >= kTargetRatio ? "MET" : "NOT MET");
+  return 0;
+}
+
+}  // namespace
+}  // namespace mu
+
+int main(int argc, char** argv) {
+  try {
+    return mu::run(argc, argv);
+  } catch (const std::exception& error) {
+    mu::MpiRuntime::abortAll(error.what());
+  }
+}

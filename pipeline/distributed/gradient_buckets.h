@@ -1,0 +1,68 @@
+#pragma once
+// What data-parallel training synchronises between ranks: the model state once at the start
+// (broadcastParametersAndBuffers), and the gradients after every backward pass
+// (GradientBucketer). Gradients travel in a few flat fp32 buckets of a few MiB rather than one
+// collective per parameter: a ResNet has ~60 parameter tensors, many tiny (BatchNorm), and each
+// collective pays a fixed latency.
+
+#include <torch/nn/module.h>
+#include <torch/types.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "pipeline/distributed/communicator.h"
+
+namespace mu {
+
+class GradientBucketer {
+ public:
+  static constexpr int64_t kDefaultCapacityBytes = int64_t{4} << 20;
+
+  // `parameters` in registration order (Module::parameters()); all fp32 on one device. Buckets
+  // are filled in reverse registration order, as DDP does: backward produces the last layers'
+  // gradients first, so the first bucket is the first one ready (what lets a later version
+  // start its all-reduce during backward). A bucket closes when the next parameter would take it
+  // past `capacityBytes`; a parameter larger than the capacity gets a bucket of its own.
+  explicit GradientBucketer(std::vector<torch::Tensor> parameters,
+                            int64_t capacityBytes = kDefaultCapacityBytes);
+
+  // Sums every parameter's gradient over the ranks of `comm`, then divides by `divisor`, and
+  // writes the result back into each parameter's .grad(). The bucketer only sums: what the
+  // divisor must be depends on how the local loss was normalised, so the caller supplies it.
+  // When each rank's loss is its per-sample losses summed and divided by the GLOBAL batch size,
+  // the sum over ranks already is the one-rank gradient (even for a short last batch) and the
+  // divisor is 1; when each rank averages over its own samples, the divisor is comm.size().
+  // A parameter without a gradient on this rank contributes zeros, and gets a gradient (the sum
+  // of the other ranks', possibly zero) afterwards: every rank runs the same collectives.
+  void allReduceAverage(Communicator& comm, double divisor);
+
+  size_t bucketCount() const { return buckets_.size(); }
+  // Indices into the constructor's parameter list, in the order they sit in the bucket.
+  const std::vector<size_t>& bucketParameters(size_t bucket) const {
+    return buckets_.at(bucket).parameters;
+  }
+  int64_t bucketBytes(size_t bucket) const;
+  int64_t totalBytes() const;
+
+ private:
+  struct Bucket {
+    std::vector<size_t> parameters;
+    std::vector<int64_t> offsets;  // element offset of each parameter in `flat`
+    torch::Tensor flat;            // preallocated fp32 buffer, reused every step
+  };
+
+  void pack(Bucket& bucket);
+  void unpack(Bucket& bucket, double divisor);
+
+  std::vector<torch::Tensor> parameters_;
+  std::vector<Bucket> buckets_;
+};
+
+// Makes every rank's parameters and buffers (BatchNorm running statistics included) equal to
+// `root`'s, so that all ranks start from one model. Every rank must hold the same architecture;
+// if the tensor count or sizes differ, every rank throws the same SystemError instead of
+// mismatching collectives.
+void broadcastParametersAndBuffers(torch::nn::Module& module, Communicator& comm, int root = 0);
+
+}  // namespace mu

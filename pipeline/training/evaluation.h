@@ -1,0 +1,29 @@
+#pragma once
+// Accuracy and mean loss of a model on a list of samples, spread over the ranks: each rank scores
+// a contiguous slice without augmentation, in eval mode, and the counts are summed.
+
+#include <torch/types.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "pipeline/distributed/communicator.h"
+#include "pipeline/models/classifier.h"
+
+namespace mu {
+
+struct Accuracy {
+  int64_t correct = 0;
+  int64_t total = 0;
+  double lossSum = 0;
+
+  double percent() const { return total ? 100.0 * static_cast<double>(correct) / total : 0.0; }
+  double meanLoss() const { return total ? lossSum / static_cast<double>(total) : 0.0; }
+};
+
+// `rows` index `images` (uint8 [N, C, H, W]) and `labels` (int64 [N]).
+Accuracy evaluateAccuracy(Classifier& model, const torch::Tensor& images,
+                          const torch::Tensor& labels, const std::vector<int64_t>& rows,
+                          Communicator& comm, int64_t batchSize = 512);
+
+}  // namespace mu

@@ -1,0 +1,47 @@
+#pragma once
+// SGD exactly as PyTorch 1.12 computes it (spec §1.5: d = g + wd*w; buf = d at the first step,
+// then mu*buf + d; w -= lr*buf; dampening 0, no Nesterov), over named parameters, with pruning
+// masks: a pruned weight's update (gradient, weight decay and momentum alike) is masked, so it
+// stays exactly zero. Momentum buffers are kept by parameter name for checkpoints.
+
+#include <torch/types.h>
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace mu {
+
+using TensorMap = std::map<std::string, torch::Tensor>;
+
+struct SgdOptions {
+  double lr = 0.1;
+  double momentum = 0.9;
+  double weightDecay = 5e-4;
+};
+
+class MaskedSgd {
+ public:
+  // `masks` maps parameter names to 0/1 tensors of the parameter's shape; it may be empty.
+  MaskedSgd(std::vector<std::pair<std::string, torch::Tensor>> parameters, SgdOptions options,
+            TensorMap masks = {});
+
+  void setLr(double lr) { options_.lr = lr; }
+  double lr() const { return options_.lr; }
+  void zeroGrad();
+  void step();
+
+  // By parameter name; a parameter without an entry has taken no step yet.
+  const TensorMap& momentum() const { return momentum_; }
+  void setMomentum(TensorMap momentum) { momentum_ = std::move(momentum); }
+  const TensorMap& masks() const { return masks_; }
+
+ private:
+  std::vector<std::pair<std::string, torch::Tensor>> parameters_;
+  SgdOptions options_;
+  TensorMap masks_;
+  TensorMap momentum_;
+};
+
+}  // namespace mu

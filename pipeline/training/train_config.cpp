@@ -1,0 +1,89 @@
+#include "pipeline/training/train_config.h"
+
+#include <algorithm>
+
+#include "pipeline/error.h"
+#include "pipeline/models/model_registry.h"
+
+namespace mu {
+
+void TrainConfig::registerOptions(OptionTable& table) {
+  using Effect = OptionTable::Effect;
+  table.add("data", &data, "dataset folder written by `mu-data convert`")
+      .add("split-seed", &splitSeed, "seed of the train/validation split (reference: 1)")
+      .add("val-fraction", &valFraction, "fraction of each class held out for validation")
+      .add("train-limit", &trainLimit, "train on the first N training ids only (0: all)")
+      .add("augment", &augment,
+           "auto (the reference's per dataset: crop+flip for CIFAR, none otherwise) | none | "
+           "crop-flip | flip")
+      .add("arch", &arch, "model architecture (resnet18, resnet20s, resnet50, vgg16_bn, ...)")
+      .addFlag("imagenet-stem", &imagenetStem, "ResNet 7x7/stride-2 stem with max-pool")
+      .add("train-seed", &trainSeed, "seed of the model initialisation")
+      .add("epochs", &epochs, "training epochs")
+      .add("batch-size", &batchSize, "global batch size over all ranks")
+      .add("lr", &lr, "base learning rate")
+      .add("momentum", &momentum, "SGD momentum (dampening 0)")
+      .add("weight-decay", &weightDecay, "weight decay on every parameter")
+      .add("lr-schedule", &lrSchedule, "multistep | cosine | constant (stepped per epoch)")
+      .add("milestones", &milestones, "multistep epochs, comma-separated")
+      .add("gamma", &gamma, "multistep factor")
+      .add("warmup-epochs", &warmupEpochs, "linear per-iteration warm-up epochs")
+      .add("seed", &seed, "seed of the sample order and augmentation")
+      .add("rewind-epoch", &rewindEpoch, "save the weights after this many epochs (0: none)")
+      .add("run-dir", &runDir, "run folder (config, checkpoints, metrics)", Effect::kOperational)
+      .add("checkpoint-every-steps", &checkpointEverySteps,
+           "also checkpoint every N steps inside an epoch (0: epoch ends only)",
+           Effect::kOperational)
+      .add("threads", &threads, "LibTorch threads per rank (0: the node's cores / local ranks)",
+           Effect::kOperational)
+      .addFlag("average-bn-stats", &averageBnStatsAtCheckpoint,
+               "average BatchNorm running statistics over ranks before each checkpoint")
+      .addFlag("quiet", &quiet, "no progress lines", Effect::kOperational);
+}
+
+void TrainConfig::validate(int worldSize) const {
+  auto require = [](bool ok, const std::string& option, const std::string& expectation) {
+    if (!ok) throw InputError("--" + option, "value", expectation);
+  };
+  require(!data.empty(), "data", "required: a dataset folder written by mu-data");
+  require(!runDir.empty(), "run-dir", "required: the run folder");
+  require(epochs > 0, "epochs", "expected a positive number of epochs");
+  require(batchSize > 0, "batch-size", "expected a positive batch size");
+  require(batchSize % worldSize == 0, "batch-size",
+          "expected a multiple of the world size " + std::to_string(worldSize) + ", got " +
+              std::to_string(batchSize));
+  require(lr > 0, "lr", "expected a positive learning rate");
+  require(momentum >= 0 && momentum < 1, "momentum", "expected a value in [0, 1)");
+  require(weightDecay >= 0, "weight-decay", "expected >= 0");
+  require(valFraction >= 0 && valFraction < 1, "val-fraction", "expected a value in [0, 1)");
+  require(splitSeed >= 0 && splitSeed <= 0xFFFFFFFFLL, "split-seed", "expected [0, 2^32)");
+  require(seed >= 0, "seed", "expected >= 0");
+  require(trainLimit >= 0, "train-limit", "expected >= 0");
+  require(rewindEpoch >= 0 && rewindEpoch <= epochs, "rewind-epoch",
+          "expected a value in [0, --epochs]");
+  require(augment == "auto" || augment == "none" || augment == "crop-flip" || augment == "flip",
+          "augment", "expected auto, none, crop-flip or flip");
+  require(checkpointEverySteps >= 0, "checkpoint-every-steps", "expected >= 0");
+  require(threads >= 0, "threads", "expected >= 0");
+  const std::vector<std::string> archs = modelNames();
+  if (std::find(archs.begin(), archs.end(), arch) == archs.end()) {
+    std::string valid;
+    for (const std::string& name : archs) valid += (valid.empty() ? "" : ", ") + name;
+    throw InputError("--arch", "value",
+                     "unknown architecture '" + arch + "' (valid: " + valid + ")");
+  }
+  LrSchedule{scheduleOptions()};  // validates the schedule options
+}
+
+LrScheduleOptions TrainConfig::scheduleOptions() const {
+  LrScheduleOptions options;
+  options.kind = lrSchedule;
+  options.baseLr = lr;
+  options.milestones = parseMilestones(milestones, "--milestones");
+  options.gamma = gamma;
+  options.totalEpochs = epochs;
+  options.warmupEpochs = warmupEpochs;
+  return options;
+}
+
+}  // namespace mu

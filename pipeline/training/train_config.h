@@ -1,0 +1,49 @@
+#pragma once
+// Every option of a training run (mu-train, and the retraining inside mu-prune), declared once in
+// registerTrainOptions: defaults are the reference's (spec §1.1, §4.2) unless noted.
+
+#include <cstdint>
+#include <string>
+
+#include "pipeline/option_table.h"
+#include "pipeline/training/lr_schedule.h"
+
+namespace mu {
+
+struct TrainConfig {
+  // Data
+  std::string data;       // dataset folder written by mu-data
+  int64_t splitSeed = 1;  // train/validation split (the reference trains on seed 1)
+  double valFraction = 0.1;
+  int64_t trainLimit = 0;        // > 0: only the first N training ids (quick runs, tests)
+  std::string augment = "auto";  // auto | none | crop-flip | flip
+  // Model
+  std::string arch = "resnet20s";
+  bool imagenetStem = false;
+  int64_t trainSeed = 1;  // model initialisation
+  // Optimisation
+  int64_t epochs = 182;
+  int64_t batchSize = 256;  // global, over all ranks
+  double lr = 0.1;
+  double momentum = 0.9;
+  double weightDecay = 5e-4;
+  std::string lrSchedule = "multistep";
+  std::string milestones = "91,136";
+  double gamma = 0.1;
+  int64_t warmupEpochs = 0;
+  int64_t seed = 2;         // sample order and augmentation
+  int64_t rewindEpoch = 8;  // save the weights after this many epochs (0: none)
+  // Operational (do not change results)
+  std::string runDir;
+  int64_t checkpointEverySteps = 0;  // 0: at epoch ends only
+  int64_t threads = 0;               // torch threads per rank; 0: cores / ranks on the node
+  bool averageBnStatsAtCheckpoint = false;
+  bool quiet = false;
+
+  void registerOptions(OptionTable& table);
+  // Impossible values are InputErrors naming the option.
+  void validate(int worldSize) const;
+  LrScheduleOptions scheduleOptions() const;
+};
+
+}  // namespace mu

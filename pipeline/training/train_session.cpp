@@ -1,0 +1,332 @@
+#include "pipeline/training/train_session.h"
+
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <numeric>
+#include <sstream>
+#include <thread>
+
+#include "pipeline/atomic_output.h"
+#include "pipeline/checkpoint/checkpoint.h"
+#include "pipeline/checkpoint/checkpoint_schema.h"
+#include "pipeline/checkpoint/rng_state.h"
+#include "pipeline/code_version.h"
+#include "pipeline/distributed/gradient_buckets.h"
+#include "pipeline/error.h"
+#include "pipeline/models/model_registry.h"
+#include "pipeline/training/evaluation.h"
+#include "pipeline/training/run_files.h"
+#include "pipeline/training/training_loop.h"
+
+namespace mu {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+std::string readText(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Where a run stands: epochs completed, the next step inside the current epoch, the best model.
+struct Position {
+  int64_t epoch = 0;
+  int64_t stepInEpoch = 0;
+  int64_t globalStep = 0;
+  double bestValAccuracy = -1;
+  int64_t bestEpoch = 0;
+};
+
+// Metrics lines of epochs that a resume will run again are dropped, so each epoch has one line.
+void keepMetricsUpTo(const std::string& path, int64_t completedEpochs) {
+  if (!fs::exists(path)) return;
+  std::ifstream in(path);
+  std::string line;
+  std::string kept;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    try {
+      if (json::parse(line).at("epoch").get<int64_t>() <= completedEpochs) kept += line + "\n";
+    } catch (const json::exception&) {
+      // A line cut by a kill is dropped.
+    }
+  }
+  writeFileAtomically(path, kept);
+}
+
+void appendLine(const std::string& path, const std::string& line) {
+  std::ofstream out(path, std::ios::app);
+  out << line << "\n";
+}
+
+// BatchNorm running statistics are per rank (as in DDP); optionally averaged before saving.
+void averageFloatBuffers(torch::nn::Module& model, Communicator& comm) {
+  torch::NoGradGuard noGrad;
+  for (auto& buffer : model.named_buffers()) {
+    torch::Tensor& value = buffer.value();
+    if (value.scalar_type() != torch::kFloat32) continue;
+    torch::Tensor flat = value.contiguous().clone();
+    comm.allReduceSum(flat);
+    value.copy_(flat.div_(comm.size()));
+  }
+}
+
+}  // namespace
+
+AugmentOptions augmentationFor(const std::string& choice, const std::string& dataset) {
+  if (choice == "none") return {};
+  if (choice == "crop-flip") return {4, true};
+  if (choice == "flip") return {0, true};
+  // "auto": the reference's per dataset (spec §2): crop 4 + flip for CIFAR, nothing for SVHN; the
+  // datasets it does not cover train without augmentation.
+  if (dataset == "cifar10" || dataset == "cifar100") return {4, true};
+  return {};
+}
+
+void checkOrWriteRunConfig(const std::string& runDir, const OptionTable& table,
+                           Communicator& comm) {
+  const std::string path = run_files::config(runDir);
+  const json now = table.resultAffectingJson();
+  if (fs::exists(path)) {
+    json saved;
+    try {
+      saved = json::parse(readText(path)).at("options_that_change_results");
+    } catch (const json::exception& error) {
+      throw InputError(path, "options_that_change_results",
+                       std::string("unreadable: ") + error.what());
+    }
+    const std::vector<std::string> differences = describeConfigDifferences(saved, now);
+    if (!differences.empty()) {
+      std::string list;
+      for (const std::string& difference : differences) list += "\n  " + difference;
+      throw InputError(path, "options",
+                       "this run folder holds a run with other options; use another --run-dir or "
+                       "the saved options:" +
+                           list);
+    }
+  }
+  comm.barrier();
+  if (comm.rank() == 0 && !fs::exists(path)) {
+    json config;
+    config["options"] = table.toJson();
+    config["options_that_change_results"] = now;
+    config["config_hash"] = table.configHash();
+    config["code_version"] = codeVersion();
+    config["world_size"] = comm.size();
+    writeFileAtomically(path, config.dump(2) + "\n");
+  }
+  comm.barrier();
+}
+
+TrainSession::TrainSession(const TrainConfig& config, const OptionTable& table, Communicator& comm)
+    : config_(config), table_(table), comm_(comm) {}
+
+TrainOutcome TrainSession::run(const TensorMap& masks) {
+  const std::string& dir = config_.runDir;
+  if (comm_.rank() == 0) fs::create_directories(dir);
+  comm_.barrier();
+  checkOrWriteRunConfig(dir, table_, comm_);
+
+  TrainOutcome outcome;
+  if (fs::exists(run_files::results(dir))) {
+    const json results = json::parse(readText(run_files::results(dir)));
+    outcome.alreadyComplete = true;
+    outcome.bestValAccuracy = results.value("best_val_accuracy", 0.0);
+    outcome.testAccuracy = results.value("test_accuracy", 0.0);
+    return outcome;
+  }
+
+  // Data: the seed's training split (optionally cut short), its validation split and the test set.
+  const LoadedSplit train = loadSplit(config_.data, "train");
+  const LoadedSplit test = loadSplit(config_.data, "test");
+  const TrainValSplit split = loadValidationSplit(
+      config_.data, train, static_cast<uint32_t>(config_.splitSeed), config_.valFraction);
+  SampleSet samples{train.images, train.labels, split.trainIds,
+                    augmentationFor(config_.augment, train.manifest.dataset)};
+  if (config_.trainLimit > 0 && config_.trainLimit < static_cast<int64_t>(samples.rows.size())) {
+    samples.rows.resize(static_cast<size_t>(config_.trainLimit));
+  }
+  std::vector<int64_t> testRows(static_cast<size_t>(test.size()));
+  std::iota(testRows.begin(), testRows.end(), 0);
+
+  // Model: the same initialisation on every rank from --train-seed.
+  ModelSpec spec{config_.arch,         train.manifest.numClasses, train.manifest.channels,
+                 config_.imagenetStem, train.manifest.mean,       train.manifest.std};
+  torch::manual_seed(static_cast<uint64_t>(config_.trainSeed));
+  std::shared_ptr<Classifier> model = makeModel(spec);
+  {
+    torch::NoGradGuard noGrad;
+    for (auto& parameter : model->named_parameters()) {
+      const auto mask = masks.find(parameter.key());
+      if (mask != masks.end()) parameter.value().mul_(mask->second);
+    }
+  }
+  const ExpectedModel expected{config_.arch, train.manifest.numClasses};
+  CheckpointMeta meta;
+  meta.arch = config_.arch;
+  meta.dataset = train.manifest.dataset;
+  meta.numClasses = train.manifest.numClasses;
+  meta.inChannels = train.manifest.channels;
+  meta.worldSize = comm_.size();
+  meta.configJson = table_.toJson().dump();
+  meta.configHash = table_.configHash();
+
+  if (comm_.rank() == 0 && !isCompleteCheckpoint(run_files::initCheckpoint(dir))) {
+    CheckpointMeta initMeta = meta;
+    initMeta.kind = "init";
+    saveCheckpoint(run_files::initCheckpoint(dir), *model, masks, nullptr, initMeta);
+  }
+
+  std::vector<std::pair<std::string, torch::Tensor>> named;
+  std::vector<torch::Tensor> parameters;
+  for (auto& parameter : model->named_parameters()) {
+    named.emplace_back(parameter.key(), parameter.value());
+    parameters.push_back(parameter.value());
+  }
+  MaskedSgd sgd(named, {config_.lr, config_.momentum, config_.weightDecay}, masks);
+
+  Position position;
+  if (isCompleteCheckpoint(run_files::lastCheckpoint(dir))) {
+    TrainingState state;
+    TensorMap savedMasks;
+    const CheckpointMeta saved =
+        loadCheckpoint(run_files::lastCheckpoint(dir), *model, &savedMasks, &state, expected);
+    sgd.setMomentum(state.momentum);
+    if (!state.cpuRngState.empty()) restoreCpuRngState(state.cpuRngState);
+    position.epoch = saved.epoch;
+    position.globalStep = saved.step;
+    position.stepInEpoch = static_cast<int64_t>(saved.numbers.at("step_in_epoch"));
+    position.bestValAccuracy = saved.numbers.at("best_val_accuracy");
+    position.bestEpoch = static_cast<int64_t>(saved.numbers.at("best_epoch"));
+    if (comm_.rank() == 0 && !config_.quiet) {
+      std::fprintf(stderr, "[train] resuming %s at epoch %lld step %lld\n", dir.c_str(),
+                   static_cast<long long>(position.epoch + 1),
+                   static_cast<long long>(position.stepInEpoch));
+    }
+  }
+  broadcastParametersAndBuffers(*model, comm_, 0);
+  if (comm_.rank() == 0) keepMetricsUpTo(run_files::metrics(dir), position.epoch);
+
+  const LrSchedule schedule(config_.scheduleOptions());
+  GradientBucketer buckets(parameters);
+  TrainingLoop loop(*model, comm_, sgd, buckets, schedule, crossEntropyLoss());
+  ProgressReporter progress("train", comm_.rank() == 0 && !config_.quiet);
+
+  auto saveTo = [&](const std::string& path, const char* kind, bool withState) {
+    if (config_.averageBnStatsAtCheckpoint) averageFloatBuffers(*model, comm_);
+    if (comm_.rank() != 0) return;
+    CheckpointMeta current = meta;
+    current.kind = kind;
+    current.epoch = position.epoch;
+    current.step = position.globalStep;
+    current.numbers["step_in_epoch"] = static_cast<double>(position.stepInEpoch);
+    current.numbers["best_val_accuracy"] = position.bestValAccuracy;
+    current.numbers["best_epoch"] = static_cast<double>(position.bestEpoch);
+    current.numbers["lr"] = sgd.lr();
+    TrainingState state{sgd.momentum(), captureCpuRngState(), {}};
+    saveCheckpoint(path, *model, masks, withState ? &state : nullptr, current);
+  };
+
+  const int64_t stepsPerEpoch =
+      TrainingLoop::stepsPerEpoch(static_cast<int64_t>(samples.rows.size()), config_.batchSize);
+  const auto runStart = std::chrono::steady_clock::now();
+  int64_t imagesTrained = 0;
+  double secondsTraining = 0;
+  while (position.epoch < config_.epochs) {
+    if (position.epoch == config_.rewindEpoch && position.stepInEpoch == 0 &&
+        config_.rewindEpoch > 0 && !fs::exists(run_files::rewindCheckpoint(dir))) {
+      saveTo(run_files::rewindCheckpoint(dir), checkpoint::kKindRewind, false);
+    }
+    EpochSettings settings{position.epoch, config_.epochs, position.stepInEpoch, config_.batchSize,
+                           static_cast<uint64_t>(config_.seed)};
+    const EpochOutcome epoch = loop.runEpoch(
+        samples, settings,
+        [&](int64_t, int64_t nextStep) {
+          ++position.globalStep;
+          position.stepInEpoch = nextStep;
+          if (config_.checkpointEverySteps > 0 && nextStep < stepsPerEpoch &&
+              position.globalStep % config_.checkpointEverySteps == 0) {
+            saveTo(run_files::lastCheckpoint(dir), checkpoint::kKindTrain, true);
+          }
+        },
+        progress);
+    imagesTrained += epoch.samples;
+    secondsTraining += epoch.seconds;
+    if (epoch.stopped) {
+      position.stepInEpoch = epoch.nextStep;
+      saveTo(run_files::lastCheckpoint(dir), checkpoint::kKindTrain, true);
+      outcome.stopped = true;
+      outcome.epochsDone = position.epoch;
+      return outcome;
+    }
+    const Accuracy validation =
+        evaluateAccuracy(*model, train.images, train.labels, split.valIds, comm_);
+    ++position.epoch;
+    position.stepInEpoch = 0;
+    const bool best = validation.percent() > position.bestValAccuracy;
+    if (best) {
+      position.bestValAccuracy = validation.percent();
+      position.bestEpoch = position.epoch;
+      saveTo(run_files::bestCheckpoint(dir), checkpoint::kKindBest, false);
+    }
+    saveTo(run_files::lastCheckpoint(dir), checkpoint::kKindTrain, true);
+    if (comm_.rank() == 0) {
+      json line;
+      line["epoch"] = position.epoch;
+      line["lr"] = sgd.lr();
+      line["train_loss"] = epoch.samples ? epoch.lossSum / static_cast<double>(epoch.samples) : 0;
+      line["train_accuracy"] =
+          epoch.samples ? 100.0 * static_cast<double>(epoch.correct) / epoch.samples : 0;
+      line["val_loss"] = validation.meanLoss();
+      line["val_accuracy"] = validation.percent();
+      line["images_per_second"] = epoch.seconds > 0 ? epoch.samples / epoch.seconds : 0;
+      line["seconds"] = epoch.seconds;
+      appendLine(run_files::metrics(dir), line.dump());
+      if (!config_.quiet) {
+        std::fprintf(stderr, "[train] epoch %lld/%lld val %.2f%% (best %.2f%% at %lld)\n",
+                     static_cast<long long>(position.epoch), static_cast<long long>(config_.epochs),
+                     validation.percent(), position.bestValAccuracy,
+                     static_cast<long long>(position.bestEpoch));
+      }
+    }
+  }
+
+  // The run's model is the best by validation accuracy (spec §4.2); its test accuracy is reported.
+  loadCheckpoint(run_files::bestCheckpoint(dir), *model, nullptr, nullptr, expected);
+  const Accuracy testAccuracy = evaluateAccuracy(*model, test.images, test.labels, testRows, comm_);
+  outcome.epochsDone = position.epoch;
+  outcome.bestValAccuracy = position.bestValAccuracy;
+  outcome.bestEpoch = position.bestEpoch;
+  outcome.testAccuracy = testAccuracy.percent();
+  outcome.trainSeconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - runStart).count();
+  outcome.imagesPerSecond = secondsTraining > 0 ? imagesTrained / secondsTraining : 0;
+  if (comm_.rank() == 0) {
+    json results;
+    results["best_val_accuracy"] = outcome.bestValAccuracy;
+    results["best_epoch"] = outcome.bestEpoch;
+    results["test_accuracy"] = outcome.testAccuracy;
+    results["epochs"] = outcome.epochsDone;
+    results["seconds_this_session"] = outcome.trainSeconds;
+    results["images_per_second"] = outcome.imagesPerSecond;
+    results["world_size"] = comm_.size();
+    results["threads_per_rank"] = torch::get_num_threads();
+    results["config_hash"] = table_.configHash();
+    results["code_version"] = codeVersion();
+    results["train_samples"] = samples.rows.size();
+    results["seed"] = config_.seed;
+    results["train_seed"] = config_.trainSeed;
+    writeFileAtomically(run_files::results(dir), results.dump(2) + "\n");
+  }
+  comm_.barrier();
+  return outcome;
+}
+
+}  // namespace mu

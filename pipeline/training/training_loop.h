@@ -1,0 +1,78 @@
+#pragma once
+// One epoch of data-parallel SGD, shared by every stage that trains (mu-train, the IMP retraining
+// rounds of mu-prune, and the gradient-based unlearning methods): each rank takes its slice of the
+// epoch's global batch, computes its part of the loss, the buckets average the gradients, and the
+// masked SGD steps. The loss is a hook, so FT, GA and l1-sparse differ only in it.
+
+#include <torch/types.h>
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "pipeline/augment.h"
+#include "pipeline/distributed/communicator.h"
+#include "pipeline/distributed/gradient_buckets.h"
+#include "pipeline/models/classifier.h"
+#include "pipeline/training/lr_schedule.h"
+#include "pipeline/training/masked_sgd.h"
+#include "pipeline/training/progress.h"
+
+namespace mu {
+
+// The samples an epoch runs over: rows of an in-memory split, with their augmentation.
+struct SampleSet {
+  torch::Tensor images;       // uint8 [N, C, H, W], the whole split
+  torch::Tensor labels;       // int64 [N]
+  std::vector<int64_t> rows;  // the rows trained on (their order is the sampler's input order)
+  AugmentOptions augment;
+};
+
+// A rank's loss on its slice. It must be the SUM over the slice divided by the global batch
+// size: the all-reduced gradient is then the global batch's mean however the batch was split.
+using LossFunction = std::function<torch::Tensor(
+    const torch::Tensor& logits, const torch::Tensor& labels, int64_t globalBatchSize)>;
+LossFunction crossEntropyLoss();
+
+struct EpochSettings {
+  int64_t epoch = 0;      // absolute epoch index (keys the sample order and augmentation)
+  int64_t epochs = 1;     // for progress only
+  int64_t startStep = 0;  // > 0 when resuming inside the epoch
+  int64_t globalBatch = 256;
+  uint64_t seed = 1;
+};
+
+struct EpochOutcome {
+  bool stopped = false;  // all ranks agreed to stop (signal) before step `nextStep`
+  int64_t nextStep = 0;
+  int64_t steps = 0;    // steps run in this call
+  int64_t samples = 0;  // over all ranks, in this call
+  double lossSum = 0;   // sum of per-sample losses over all ranks (CE part), this call
+  int64_t correct = 0;  // training predictions that were right, all ranks, this call
+  double seconds = 0;
+};
+
+class TrainingLoop {
+ public:
+  TrainingLoop(Classifier& model, Communicator& comm, MaskedSgd& sgd, GradientBucketer& buckets,
+               const LrSchedule& schedule, LossFunction loss);
+
+  // Runs `settings.epoch` from `settings.startStep`; `afterStep(epoch, nextStep)` runs after each
+  // optimizer step (periodic checkpoints). Stops early, between steps, when any rank got a stop
+  // signal.
+  EpochOutcome runEpoch(const SampleSet& data, const EpochSettings& settings,
+                        const std::function<void(int64_t epoch, int64_t nextStep)>& afterStep,
+                        ProgressReporter& progress);
+
+  static int64_t stepsPerEpoch(int64_t samples, int64_t globalBatch);
+
+ private:
+  Classifier& model_;
+  Communicator& comm_;
+  MaskedSgd& sgd_;
+  GradientBucketer& buckets_;
+  const LrSchedule& schedule_;
+  LossFunction loss_;
+};
+
+}  // namespace mu

@@ -1,0 +1,201 @@
+// mu-train end to end on real Fashion-MNIST shards (a small slice of them, tinycnn, one thread):
+// a run killed with SIGKILL and resumed, or stopped by SIGUSR1 and resumed, ends with exactly the
+// weights of an uninterrupted run; two MPI ranks reproduce one; bad input exits 2 and leaves the
+// run folder as it was.
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "pipeline/hdf5_file.h"
+#include "tests/test_support.h"
+
+namespace mu {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Fashion-MNIST converted once for the whole binary.
+const std::string& dataDir() {
+  static test::ScratchDir dir("mu-train-data");
+  static const std::string data = [] {
+    const std::string out = dir.file("fashion-mnist");
+    const test::CommandResult run = test::runCommand(
+        test::programPath("mu-data") + " convert --format fashion-mnist --out " + out);
+    if (run.exitCode != 0) throw std::runtime_error("mu-data failed: " + run.output);
+    return out;
+  }();
+  return data;
+}
+
+constexpr const char* kMpirun =
+    "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 mpirun --oversubscribe ";
+
+// The quick run every test starts from: tinycnn on 1536 images, one thread (bit-reproducible).
+constexpr const char* kQuickRun =
+    " --arch tinycnn --epochs 6 --batch-size 64 --train-limit 1536 --lr 0.1 --milestones 4"
+    " --rewind-epoch 1 --augment crop-flip --threads 1 --quiet";
+
+std::string trainCommand(const std::string& runDir, const std::string& extra = "",
+                         const std::string& base = kQuickRun) {
+  return test::programPath("mu-train") + " --data " + dataDir() + " --run-dir " + runDir + base +
+         " " + extra;
+}
+
+// Every tensor under `group` of a checkpoint, by name.
+std::map<std::string, std::vector<float>> readTensors(const std::string& path,
+                                                      const std::string& group) {
+  const Hdf5File file = Hdf5File::openReadOnly(path);
+  std::map<std::string, std::vector<float>> tensors;
+  for (const std::string& name : file.listGroup(group)) {
+    tensors[name] = file.readVector<float>(group + "/" + name);
+  }
+  return tensors;
+}
+
+nlohmann::json readJson(const std::string& path) {
+  std::ifstream in(path);
+  return nlohmann::json::parse(in);
+}
+
+void expectSameTensors(const std::string& a, const std::string& b,
+                       const std::vector<std::string>& groups) {
+  for (const std::string& group : groups) {
+    const auto first = readTensors(a, group);
+    const auto second = readTensors(b, group);
+    ASSERT_EQ(first.size(), second.size()) << group;
+    ASSERT_FALSE(first.empty()) << group;
+    for (const auto& [name, values] : first) {
+      EXPECT_EQ(values, second.at(name)) << group << "/" << name << " differs";
+    }
+  }
+}
+
+// Starts a run, waits until it has written a mid-run checkpoint, sends `signal`, and returns the
+// run's exit code.
+int interruptRun(const std::string& runDir, const std::string& signal) {
+  const std::string script =
+      "(" + trainCommand(runDir, "--checkpoint-every-steps 5") + ") & pid=$!; while [ ! -f " +
+      runDir + "/metrics.jsonl ]; do sleep 0.02; done; kill -" + signal + " $pid; wait $pid";
+  return test::runCommand("bash -c '" + script + "'").exitCode;
+}
+
+class MuTrain : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    reference_ = std::make_unique<test::ScratchDir>("mu-train-reference");
+    const test::CommandResult run = test::runCommand(trainCommand(reference_->file("run")));
+    ASSERT_EQ(run.exitCode, 0) << run.output;
+  }
+  static void TearDownTestSuite() { reference_.reset(); }
+  static std::string referenceRun() { return reference_->file("run"); }
+
+  static std::unique_ptr<test::ScratchDir> reference_;
+};
+std::unique_ptr<test::ScratchDir> MuTrain::reference_;
+
+TEST_F(MuTrain, WritesTheRunFolder) {
+  const std::string run = referenceRun();
+  for (const char* file : {"config.json", "init.h5", "rewind.h5", "best.h5", "last.h5",
+                           "metrics.jsonl", "results.json"}) {
+    EXPECT_TRUE(fs::exists(run + "/" + file)) << file;
+  }
+  const nlohmann::json results = readJson(run + "/results.json");
+  EXPECT_EQ(results["epochs"], 6);
+  EXPECT_EQ(results["world_size"], 1);
+  EXPECT_GT(results["test_accuracy"].get<double>(), 25.0);  // 10 classes: chance is 10 %
+  const nlohmann::json config = readJson(run + "/config.json");
+  EXPECT_EQ(config["options"]["arch"], "tinycnn");
+  EXPECT_EQ(config["config_hash"].get<std::string>().size(), 16u);
+  std::ifstream metrics(run + "/metrics.jsonl");
+  int lines = 0;
+  for (std::string line; std::getline(metrics, line);) {
+    EXPECT_EQ(nlohmann::json::parse(line)["epoch"], ++lines);
+  }
+  EXPECT_EQ(lines, 6);
+  // A finished run exits at once.
+  const test::CommandResult again = test::runCommand(trainCommand(run));
+  EXPECT_EQ(again.exitCode, 0);
+  EXPECT_NE(again.output.find("nothing to do"), std::string::npos) << again.output;
+}
+
+TEST_F(MuTrain, KilledRunResumesToTheSameWeights) {
+  test::ScratchDir work("mu-train-kill");
+  const std::string run = work.file("run");
+  EXPECT_EQ(interruptRun(run, "KILL"), 137);
+  ASSERT_FALSE(fs::exists(run + "/results.json")) << "the run ended before it was killed";
+  const test::CommandResult resumed =
+      test::runCommand(trainCommand(run, "--checkpoint-every-steps 5"));
+  ASSERT_EQ(resumed.exitCode, 0) << resumed.output;
+  expectSameTensors(referenceRun() + "/last.h5", run + "/last.h5",
+                    {"/params", "/buffers", "/optimizer/momentum"});
+  expectSameTensors(referenceRun() + "/best.h5", run + "/best.h5", {"/params"});
+}
+
+TEST_F(MuTrain, SignalStopsWithACheckpointAndExitCode75) {
+  test::ScratchDir work("mu-train-signal");
+  const std::string run = work.file("run");
+  EXPECT_EQ(interruptRun(run, "USR1"), 75);
+  ASSERT_FALSE(fs::exists(run + "/results.json"));
+  ASSERT_TRUE(fs::exists(run + "/last.h5"));
+  const test::CommandResult resumed = test::runCommand(trainCommand(run));
+  ASSERT_EQ(resumed.exitCode, 0) << resumed.output;
+  expectSameTensors(referenceRun() + "/last.h5", run + "/last.h5",
+                    {"/params", "/buffers", "/optimizer/momentum"});
+}
+
+TEST_F(MuTrain, TwoRanksReproduceOneRank) {
+  test::ScratchDir work("mu-train-ranks");
+  // No BatchNorm in tinycnn, so nothing but float rounding may differ.
+  const std::string base =
+      " --arch tinycnn --epochs 2 --batch-size 64 --train-limit 640 --lr 0.1 --augment none"
+      " --rewind-epoch 0 --threads 1 --quiet";
+  const test::CommandResult one = test::runCommand(trainCommand(work.file("one"), "", base));
+  ASSERT_EQ(one.exitCode, 0) << one.output;
+  const test::CommandResult two =
+      test::runCommand(std::string(kMpirun) + "-np 2 " + trainCommand(work.file("two"), "", base));
+  ASSERT_EQ(two.exitCode, 0) << two.output;
+  EXPECT_EQ(readJson(work.file("two") + "/results.json")["world_size"], 2);
+  const auto first = readTensors(work.file("one") + "/last.h5", "/params");
+  const auto second = readTensors(work.file("two") + "/last.h5", "/params");
+  for (const auto& [name, values] : first) {
+    const std::vector<float>& other = second.at(name);
+    ASSERT_EQ(values.size(), other.size());
+    for (size_t i = 0; i < values.size(); ++i) {
+      ASSERT_NEAR(values[i], other[i], 2e-5) << name << "[" << i << "]";
+    }
+  }
+}
+
+TEST_F(MuTrain, ChangedOptionsOnResumeAreRefused) {
+  const std::string run = referenceRun();
+  const auto before = fs::last_write_time(run + "/last.h5");
+  const test::CommandResult changed = test::runCommand(trainCommand(run, "--weight-decay 0.1"));
+  EXPECT_EQ(changed.exitCode, 2) << changed.output;
+  EXPECT_NE(changed.output.find("weight-decay"), std::string::npos) << changed.output;
+  EXPECT_EQ(fs::last_write_time(run + "/last.h5"), before);
+}
+
+TEST_F(MuTrain, BadInputExitsTwo) {
+  test::ScratchDir work("mu-train-bad");
+  const std::string run = work.file("run");
+  const test::CommandResult indivisible =
+      test::runCommand(std::string(kMpirun) + "-np 2 " +
+                       trainCommand(run, "", " --arch tinycnn --batch-size 63 --quiet"));
+  EXPECT_NE(indivisible.exitCode, 0);
+  EXPECT_NE(indivisible.output.find("multiple of the world size 2"), std::string::npos)
+      << indivisible.output;
+  const test::CommandResult noData = test::runCommand(test::programPath("mu-train") + " --data " +
+                                                      work.file("nowhere") + " --run-dir " + run);
+  EXPECT_EQ(noData.exitCode, 2);
+  EXPECT_NE(noData.output.find("manifest.json"), std::string::npos) << noData.output;
+  EXPECT_EQ(test::runCommand(trainCommand(run, "--bogus")).exitCode, 2);
+  EXPECT_EQ(test::runCommand(trainCommand(run, "", " --arch resnet1000")).exitCode, 2);
+  EXPECT_FALSE(fs::exists(run + "/last.h5"));
+}
+
+}  // namespace
+}  // namespace mu
