@@ -4,7 +4,9 @@
 # Fashion-MNIST into HDF5 shards under data/. Idempotent: run again, it only does an incremental
 # build (and the conversion reports "nothing to do").
 #
-#   launch/setup.sh [--no-data]        environment: BUILD_DIR (default build), DATA_DIR (default data)
+#   launch/setup.sh [--no-data]
+# Environment: BUILD_DIR (default build), DATA_DIR (default data), BUILD_TYPE (default Release).
+# Release keeps the two-core compile of LibTorch code short; RelWithDebInfo adds debug info.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build_dir=${BUILD_DIR:-$root/build}
@@ -33,7 +35,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 if [ ! -f "$build_dir/build.ninja" ]; then
-  cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+  cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Release}"
 fi
 cmake --build "$build_dir" -j "$(nproc)"
 

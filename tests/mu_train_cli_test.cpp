@@ -116,6 +116,15 @@ TEST_F(MuTrain, WritesTheRunFolder) {
     EXPECT_EQ(nlohmann::json::parse(line)["epoch"], ++lines);
   }
   EXPECT_EQ(lines, 6);
+  // A checkpoint is readable by someone without our code.
+  const test::CommandResult h5py = test::runCommand(
+      "/usr/bin/python3 -c \"import h5py; f = h5py.File('" + run +
+      "/best.h5', 'r'); print(f.attrs['arch'], f.attrs['kind'], f['params/fc.weight'].shape, "
+      "sorted(f.keys()))\"");
+  EXPECT_EQ(h5py.exitCode, 0) << h5py.output;
+  EXPECT_NE(h5py.output.find("tinycnn best (10, 16) ['buffers', 'masks', 'meta', 'params']"),
+            std::string::npos)
+      << h5py.output;
   // A finished run exits at once.
   const test::CommandResult again = test::runCommand(trainCommand(run));
   EXPECT_EQ(again.exitCode, 0);
@@ -193,6 +202,13 @@ TEST_F(MuTrain, BadInputExitsTwo) {
   EXPECT_EQ(noData.exitCode, 2);
   EXPECT_NE(noData.output.find("manifest.json"), std::string::npos) << noData.output;
   EXPECT_EQ(test::runCommand(trainCommand(run, "--bogus")).exitCode, 2);
+  // Options also come from --config FILE, with the same checks.
+  std::ofstream(work.file("bad.cfg")) << "epochs = 0\n";
+  const test::CommandResult config =
+      test::runCommand(test::programPath("mu-train") + " --data " + dataDir() + " --run-dir " +
+                       run + " --config " + work.file("bad.cfg"));
+  EXPECT_EQ(config.exitCode, 2);
+  EXPECT_NE(config.output.find("--epochs"), std::string::npos) << config.output;
   EXPECT_EQ(test::runCommand(trainCommand(run, "", " --arch resnet1000")).exitCode, 2);
   EXPECT_FALSE(fs::exists(run + "/last.h5"));
 }

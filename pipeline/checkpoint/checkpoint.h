@@ -7,6 +7,8 @@
 
 #include <torch/types.h>
 
+#include "pipeline/tensor_map.h"
+
 #include <cstdint>
 #include <map>
 #include <string>
@@ -19,8 +21,6 @@ class Module;
 }  // namespace torch
 
 namespace mu {
-
-using TensorMap = std::map<std::string, torch::Tensor>;
 
 // What a checkpoint is about; root attributes and the /meta group.
 struct CheckpointMeta {

@@ -6,14 +6,14 @@
 
 #include <torch/types.h>
 
+#include "pipeline/tensor_map.h"
+
 #include <map>
 #include <string>
 #include <utility>
 #include <vector>
 
 namespace mu {
-
-using TensorMap = std::map<std::string, torch::Tensor>;
 
 struct SgdOptions {
   double lr = 0.1;

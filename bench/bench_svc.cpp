@@ -1,0 +1,49 @@
+// Seconds to fit and predict the SVC membership-inference attack on the MIA-Efficacy workload:
+// 20 000 one-dimensional confidences (10 000 members, 10 000 non-members) whose distributions
+// overlap as a trained model's train and test confidences do, then 20 000 fresh targets.
+// Target: a few seconds at most (the evaluation stage runs five such attacks twice).
+
+#include <torch/torch.h>
+
+#include <cstdio>
+
+#include "bench/bench_timing.h"
+#include "pipeline/evaluation/svc_attack.h"
+
+namespace {
+
+// Confidences near 1 with a tail towards 0; a wider tail for non-members.
+torch::Tensor confidences(int64_t n, double spread) {
+  return (1 - (torch::randn({n}, torch::kDouble) * spread).abs()).clamp(0.0, 1.0).unsqueeze(1);
+}
+
+}  // namespace
+
+int main() {
+  constexpr int64_t kPerSide = 10000;
+  constexpr int kRepeats = 3;
+  torch::manual_seed(0);
+  const torch::Tensor members = confidences(kPerSide, 0.15);
+  const torch::Tensor nonMembers = confidences(kPerSide, 0.35);
+  const torch::Tensor targetMembers = confidences(kPerSide, 0.15);
+  const torch::Tensor targetNonMembers = confidences(kPerSide, 0.35);
+
+  double score = 0.0;
+  int supportVectors = 0;
+  const auto fitAndPredict = [&] {
+    const mu::SvcClassifier classifier(members, nonMembers);
+    supportVectors = classifier.supportVectorCount();
+    score = 0.5 * (classifier.fractionPredicted(targetMembers, 1) +
+                   classifier.fractionPredicted(targetNonMembers, 0));
+  };
+  const double totalSeconds = mu::bench::medianSeconds(kRepeats, fitAndPredict);
+  const double fitSeconds = mu::bench::medianSeconds(
+      kRepeats, [&] { const mu::SvcClassifier fitted(members, nonMembers); });
+  std::printf(
+      "fit+predict: median %.3f s over %d runs (fit alone %.3f s), %d support vectors, "
+      "attack score %.4f\n",
+      totalSeconds, kRepeats, fitSeconds, supportVectors, score);
+  std::printf("SUMMARY bench_svc points=%lld dim=1 fit_predict_median_s=%.3f fit_median_s=%.3f\n",
+              static_cast<long long>(2 * kPerSide), totalSeconds, fitSeconds);
+  return 0;
+}

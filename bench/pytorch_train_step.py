@@ -1,0 +1,93 @@
+"""PyTorch side of bench/compare_train_step.sh: images/s of plain eager training steps of the
+reference's CIFAR ResNet-18 (spec section 4.1) on random images, same batch, threads and SGD
+settings as bench_train_step. Prints one RESULT line with the median over rounds."""
+import argparse
+import statistics
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class BasicBlock(nn.Module):
+    def __init__(self, inputs, planes, stride):
+        super().__init__()
+        self.conv1 = nn.Conv2d(inputs, planes, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(planes)
+        self.conv2 = nn.Conv2d(planes, planes, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(planes)
+        self.downsample = None
+        if stride != 1 or inputs != planes:
+            self.downsample = nn.Sequential(nn.Conv2d(inputs, planes, 1, stride, bias=False),
+                                            nn.BatchNorm2d(planes))
+
+    def forward(self, x):
+        out = F.relu(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        return F.relu(out + (x if self.downsample is None else self.downsample(x)))
+
+
+class ResNet18(nn.Module):
+    def __init__(self, classes=10):
+        super().__init__()
+        self.register_buffer("mean", torch.tensor([0.4914, 0.4822, 0.4465]).view(1, 3, 1, 1))
+        self.register_buffer("std", torch.tensor([0.2470, 0.2435, 0.2616]).view(1, 3, 1, 1))
+        self.conv1 = nn.Conv2d(3, 64, 3, 1, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(64)
+        layers, inputs = [], 64
+        for planes, stride in [(64, 1), (128, 2), (256, 2), (512, 2)]:
+            layers.append(nn.Sequential(BasicBlock(inputs, planes, stride),
+                                        BasicBlock(planes, planes, 1)))
+            inputs = planes
+        self.layers = nn.Sequential(*layers)
+        self.fc = nn.Linear(512, classes)
+
+    def forward(self, x):
+        x = F.relu(self.bn1(self.conv1((x - self.mean) / self.std)))
+        x = F.adaptive_avg_pool2d(self.layers(x), 1).flatten(1)
+        return self.fc(x)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--batch", type=int, default=128)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--steps", type=int, default=6)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    model = ResNet18()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=5e-4)
+    samples = args.batch * args.steps
+    images = torch.randint(0, 256, (samples, 3, 32, 32), dtype=torch.uint8)
+    labels = torch.randint(0, 10, (samples,))
+
+    def epoch():
+        order = torch.randperm(samples)
+        for first in range(0, samples, args.batch):
+            rows = order[first:first + args.batch]
+            x = F.pad(images[rows].float().div(255), (4, 4, 4, 4))
+            dy, dx = torch.randint(0, 9, (2,)).tolist()
+            x = x[:, :, dy:dy + 32, dx:dx + 32]
+            flip = torch.rand(len(rows)) < 0.5
+            x = torch.where(flip.view(-1, 1, 1, 1), x.flip(3), x)
+            loss = F.cross_entropy(model(x), labels[rows])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+
+    model.train()
+    epoch()  # warm-up
+    rates = []
+    for _ in range(args.rounds):
+        start = time.perf_counter()
+        epoch()
+        rates.append(samples / (time.perf_counter() - start))
+    print(f"RESULT pytorch arch=resnet18 batch={args.batch} threads={args.threads} "
+          f"images_per_second={statistics.median(rates):.2f}")
+
+
+if __name__ == "__main__":
+    main()

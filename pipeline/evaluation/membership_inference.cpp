@@ -1,0 +1,111 @@
+#include "pipeline/evaluation/membership_inference.h"
+
+#include <torch/torch.h>
+
+#include <string>
+
+#include "pipeline/error.h"
+
+namespace mu {
+
+namespace {
+
+// One switch serves the const and the mutable accessor.
+template <typename Scores>
+auto& scoreOf(Scores& scores, MiaFeature feature) {
+  switch (feature) {
+    case MiaFeature::kCorrectness:
+      return scores.correctness;
+    case MiaFeature::kConfidence:
+      return scores.confidence;
+    case MiaFeature::kEntropy:
+      return scores.entropy;
+    case MiaFeature::kModifiedEntropy:
+      return scores.mEntropy;
+    case MiaFeature::kProb:
+      return scores.prob;
+  }
+  throw InputError("unknown MIA feature");
+}
+
+}  // namespace
+
+double& MiaScores::operator[](MiaFeature feature) {
+  return scoreOf(*this, feature);
+}
+double MiaScores::operator[](MiaFeature feature) const {
+  return scoreOf(*this, feature);
+}
+
+MiaScores svcMembershipInference(const PredictionSet& shadowTrain, const PredictionSet& shadowTest,
+                                 const PredictionSet& targetTrain, const PredictionSet& targetTest,
+                                 const MiaOptions& options) {
+  checkPredictionSet(shadowTrain, "MIA shadow members");
+  checkPredictionSet(shadowTest, "MIA shadow non-members");
+  if (!targetTrain.empty()) checkPredictionSet(targetTrain, "MIA target members");
+  if (!targetTest.empty()) checkPredictionSet(targetTest, "MIA target non-members");
+  const auto features = [&](MiaFeature feature, const PredictionSet& set) {
+    return set.empty() ? torch::Tensor() : miaFeatureMatrix(feature, set, options.modifiedEntropy);
+  };
+  MiaScores scores;
+  for (const MiaFeature feature : kAllMiaFeatures) {
+    scores[feature] =
+        svcAttackScore(features(feature, shadowTrain), features(feature, shadowTest),
+                       features(feature, targetTrain), features(feature, targetTest), options.svc);
+  }
+  return scores;
+}
+
+void validateMiaInputs(const PredictionSet& retain, const PredictionSet& forget,
+                       const PredictionSet& test) {
+  checkPredictionSet(retain, "retain set (D_r)");
+  checkPredictionSet(forget, "forget set (D_f)");
+  checkPredictionSet(test, "test set (D_te)");
+  if (forget.empty())
+    throw InputError("forget set (D_f)", "rows", "at least one sample: MIA-Efficacy scores D_f");
+  const int64_t classes = retain.probabilities.size(1);
+  if (forget.probabilities.size(1) != classes || test.probabilities.size(1) != classes)
+    throw InputError("MIA inputs", "probabilities",
+                     "the same number of classes C in D_r, D_f and D_te");
+  if (test.empty() || test.labels.min().item<int64_t>() == test.labels.max().item<int64_t>())
+    throw InputError("test set (D_te)", "labels",
+                     "at least two classes: a one-class test set cannot represent non-members");
+  if (retain.size() < test.size())
+    throw InputError("retain set (D_r)", "rows",
+                     "at least |D_te| = " + std::to_string(test.size()) +
+                         " samples: the first |D_te| retain samples are the shadow members");
+}
+
+MiaScores miaEfficacy(const PredictionSet& retain, const PredictionSet& forget,
+                      const PredictionSet& test, const MiaOptions& options) {
+  validateMiaInputs(retain, forget, test);
+  return svcMembershipInference(retain.rows(0, test.size()), test, PredictionSet{}, forget,
+                                options);
+}
+
+TrainingPrivacySplit trainingPrivacySplit(int64_t retainSize, int64_t testSize) {
+  TrainingPrivacySplit split;
+  split.half = testSize / 2;
+  split.retainSize = retainSize;
+  split.testSize = testSize;
+  if (split.half < 1)
+    throw InputError(
+        "test set (D_te)", "rows",
+        "at least 2 samples for the training-privacy MIA, not " + std::to_string(testSize));
+  if (retainSize < split.half)
+    throw InputError("retain set (D_r)", "rows",
+                     "at least floor(|D_te| / 2) = " + std::to_string(split.half) + " samples");
+  return split;
+}
+
+MiaScores trainingPrivacyMia(const PredictionSet& retain, const PredictionSet& test,
+                             const MiaOptions& options) {
+  checkPredictionSet(retain, "retain set (D_r)");
+  checkPredictionSet(test, "test set (D_te)");
+  const TrainingPrivacySplit split = trainingPrivacySplit(retain.size(), test.size());
+  return svcMembershipInference(retain.rows(0, split.half), test.rows(0, split.half),
+                                retain.rows(split.half, retain.size()),
+                                test.rows(split.half, test.size()), options);
+}
+
+}  // namespace mu

@@ -1,0 +1,69 @@
+#pragma once
+// The paper's two uses of the SVC attack (spec §7.2) on probabilities the caller computed in
+// dataset order with the test transform: MIA-Efficacy (the headline unlearning metric) and the
+// training-privacy MIA (computed for parity, not reported).
+
+#include <cstdint>
+
+#include "pipeline/evaluation/mia_features.h"
+#include "pipeline/evaluation/svc_attack.h"
+
+namespace mu {
+
+// One attack result per feature, each a fraction in [0, 1] (the reference's dict).
+struct MiaScores {
+  double correctness = 0.0;
+  double confidence = 0.0;
+  double entropy = 0.0;
+  double mEntropy = 0.0;
+  double prob = 0.0;
+
+  double& operator[](MiaFeature feature);
+  double operator[](MiaFeature feature) const;
+};
+
+struct MiaOptions {
+  // The correct formula by default; kReferenceBuggy reproduces the 2024 mirror's m_entropy.
+  ModifiedEntropyFormula modifiedEntropy = ModifiedEntropyFormula::kSongMittal;
+  SvcSettings svc;
+};
+
+// SVC_MIA: the attack of svcAttackScore on each feature. Empty targets are skipped; the shadow
+// sets must both have rows. Each set is featurised on its own (the buggy m_entropy depends on it).
+MiaScores svcMembershipInference(const PredictionSet& shadowTrain, const PredictionSet& shadowTest,
+                                 const PredictionSet& targetTrain, const PredictionSet& targetTest,
+                                 const MiaOptions& options = {});
+
+// Stage-level checks of the evaluation inputs, each failure an InputError naming the problem:
+// well-formed sets, a non-empty forget set, a test set with at least two classes (one class
+// cannot stand for the non-member distribution) and at least as many retain samples as test
+// samples (the shadow members are the first |D_te| retain samples).
+void validateMiaInputs(const PredictionSet& retain, const PredictionSet& forget,
+                       const PredictionSet& test);
+
+// (a) shadow members = retain[0:|test|], shadow non-members = test, target non-members = forget:
+// each score is the fraction of D_f predicted non-member.
+MiaScores miaEfficacy(const PredictionSet& retain, const PredictionSet& forget,
+                      const PredictionSet& test, const MiaOptions& options = {});
+// The paper's MIA-Efficacy in percent: 100 x the confidence score (maintainers, issue #11).
+inline double miaEfficacyPercent(const MiaScores& efficacy) {
+  return 100.0 * efficacy.confidence;
+}
+
+// (b) With h = floor(|test| / 2): shadow members retain[0:h], target members retain[h:], shadow
+// non-members test[0:h], target non-members test[h:].
+struct TrainingPrivacySplit {
+  int64_t half = 0;  // h
+  int64_t retainSize = 0;
+  int64_t testSize = 0;
+  int64_t shadowTrainSize() const { return half; }
+  int64_t targetTrainSize() const { return retainSize - half; }
+  int64_t shadowTestSize() const { return half; }
+  int64_t targetTestSize() const { return testSize - half; }
+};
+// Throws InputError unless h >= 1 and retainSize >= h.
+TrainingPrivacySplit trainingPrivacySplit(int64_t retainSize, int64_t testSize);
+MiaScores trainingPrivacyMia(const PredictionSet& retain, const PredictionSet& test,
+                             const MiaOptions& options = {});
+
+}  // namespace mu
