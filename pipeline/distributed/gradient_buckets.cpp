@@ -78,36 +78,27 @@ void GradientBucketer::allReduceAverage(Communicator& comm, double divisor) {
 }
 
 void GradientBucketer::pack(Bucket& bucket) {
+  // Gradients live in the bucket (as DDP's gradient_as_bucket_view): once a parameter's .grad is
+  // a view of its slot, backward accumulates straight into the bucket and nothing is copied. A
+  // gradient that is missing or was replaced by a tensor of its own is copied in (zeros when
+  // missing, so every rank's collectives stay identical) and re-pointed at its slot.
   for (size_t k = 0; k < bucket.parameters.size(); ++k) {
-    const torch::Tensor& parameter = parameters_[bucket.parameters[k]];
+    torch::Tensor parameter = parameters_[bucket.parameters[k]];
     torch::Tensor slot = slotFor(bucket.flat, bucket.offsets[k], parameter);
-    const torch::Tensor& grad = parameter.grad();
-    // Zeros keep this rank's collectives identical to the others' (same buckets, same sizes).
+    torch::Tensor& grad = parameter.mutable_grad();
+    if (grad.defined() && grad.data_ptr() == slot.data_ptr()) continue;
     if (grad.defined()) {
       slot.copy_(grad);
     } else {
       slot.zero_();
     }
+    grad = slot;
   }
 }
 
 void GradientBucketer::unpack(Bucket& bucket, double divisor) {
-  // The division rides on the copy back (one pass over the bucket, not two); with divisor 1,
-  // the global-batch normalisation, it is a plain copy and the sum stays exact.
-  const torch::Tensor scale = torch::scalar_tensor(divisor, torch::kFloat64);
-  for (size_t k = 0; k < bucket.parameters.size(); ++k) {
-    torch::Tensor parameter = parameters_[bucket.parameters[k]];
-    const torch::Tensor slot = slotFor(bucket.flat, bucket.offsets[k], parameter);
-    torch::Tensor& grad = parameter.mutable_grad();
-    if (!grad.defined()) {
-      grad = torch::empty_like(parameter);  // its own storage: the bucket is reused next step
-    }
-    if (divisor == 1.0) {
-      grad.copy_(slot);
-    } else {
-      torch::div_out(grad, slot, scale);  // a 0-dim double divisor keeps the fp32 result
-    }
-  }
+  // With divisor 1 (the global-batch normalisation) the summed bucket already is the gradient.
+  if (divisor != 1.0) bucket.flat.div_(divisor);
 }
 
 void broadcastParametersAndBuffers(torch::nn::Module& module, Communicator& comm, int root) {

@@ -35,6 +35,9 @@ class GradientBucketer {
   // divisor is 1; when each rank averages over its own samples, the divisor is comm.size().
   // A parameter without a gradient on this rank contributes zeros, and gets a gradient (the sum
   // of the other ranks', possibly zero) afterwards: every rank runs the same collectives.
+  // After the first call each .grad() is a view of its bucket slot, so later backward passes
+  // accumulate straight into the buckets and no gradient is copied (keep gradients zeroed in
+  // place, not reset, to keep it so).
   void allReduceAverage(Communicator& comm, double divisor);
 
   size_t bucketCount() const { return buckets_.size(); }

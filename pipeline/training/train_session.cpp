@@ -299,6 +299,8 @@ TrainOutcome TrainSession::run(const TensorMap& masks) {
   }
 
   // The run's model is the best by validation accuracy (spec §4.2); its test accuracy is reported.
+  // Rank 0 wrote best.h5: every rank waits for it before reading.
+  comm_.barrier();
   loadCheckpoint(run_files::bestCheckpoint(dir), *model, nullptr, nullptr, expected);
   const Accuracy testAccuracy = evaluateAccuracy(*model, test.images, test.labels, testRows, comm_);
   outcome.epochsDone = position.epoch;
