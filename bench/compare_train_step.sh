@@ -19,11 +19,6 @@ for round in 1 2; do
     sed -n 's/.*images_per_second=//p')")
   echo "round $round: ours ${ours[-1]} images/s, pytorch ${theirs[-1]} images/s"
 done
-/usr/bin/python3 - "${ours[@]}" "${theirs[@]}" <<'PY'
-import statistics, sys
-values = [float(v) for v in sys.argv[1:]]
-half = len(values) // 2
-ours, theirs = statistics.median(values[:half]), statistics.median(values[half:])
-print(f"summary: resnet18 train step, batch 128, 2 threads: ours {ours:.1f} images/s, "
-      f"pytorch {theirs:.1f} images/s, ratio {ours / theirs:.2f} (target > 1)")
-PY
+/usr/bin/python3 "$root/bench/compare_medians.py" \
+  "summary: resnet18 train step, batch 128, 2 threads: ours {a:.1f} images/s, pytorch {b:.1f} images/s, ratio {ratio:.2f} (target > 1)" \
+  "${ours[@]}" "${theirs[@]}"

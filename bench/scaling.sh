@@ -23,11 +23,6 @@ for round in 1 2; do
   two+=("$(rate "$work/two-$round/results.json")")
   echo "round $round: 1 rank ${one[-1]} images/s, 2 ranks ${two[-1]} images/s"
 done
-/usr/bin/python3 - "${one[@]}" "${two[@]}" <<'PY'
-import statistics, sys
-values = [float(v) for v in sys.argv[1:]]
-half = len(values) // 2
-one, two = statistics.median(values[:half]), statistics.median(values[half:])
-print(f"summary: resnet20s batch 128, 1 thread per rank: 1 rank {one:.1f} images/s, "
-      f"2 ranks {two:.1f} images/s, speed-up {two / one:.2f}x (target >= 1.8x)")
-PY
+/usr/bin/python3 "$root/bench/compare_medians.py" \
+  "summary: resnet20s batch 128, 1 thread per rank: 2 ranks {a:.1f} images/s, 1 rank {b:.1f} images/s, speed-up {ratio:.2f}x (target >= 1.8x)" \
+  "${two[@]}" "${one[@]}"
