@@ -65,15 +65,9 @@ int main(int argc, char** argv) {
     spec.std.assign(static_cast<size_t>(settings.channels), 0.25);
   }
   auto model = mu::makeModel(spec);
-  std::vector<std::pair<std::string, torch::Tensor>> named;
-  std::vector<torch::Tensor> parameters;
-  for (auto& parameter : model->named_parameters()) {
-    named.emplace_back(parameter.key(), parameter.value());
-    parameters.push_back(parameter.value());
-  }
-  mu::MaskedSgd sgd(named, {0.1, 0.9, 5e-4});
+  mu::MaskedSgd sgd(mu::namedParameterList(*model), {0.1, 0.9, 5e-4});
   mu::SingleProcessCommunicator comm;
-  mu::GradientBucketer buckets(parameters);
+  mu::GradientBucketer buckets(model->parameters());
   const mu::LrSchedule schedule({"constant", 0.1, {}, 0.1, 1, 0});
   mu::TrainingLoop loop(*model, comm, sgd, buckets, schedule, mu::crossEntropyLoss());
   mu::ProgressReporter silent("bench", false);

@@ -6,6 +6,14 @@
 
 namespace mu {
 
+std::vector<std::pair<std::string, torch::Tensor>> namedParameterList(torch::nn::Module& module) {
+  std::vector<std::pair<std::string, torch::Tensor>> named;
+  for (auto& parameter : module.named_parameters()) {
+    named.emplace_back(parameter.key(), parameter.value());
+  }
+  return named;
+}
+
 MaskedSgd::MaskedSgd(std::vector<std::pair<std::string, torch::Tensor>> parameters,
                      SgdOptions options, TensorMap masks)
     : parameters_(std::move(parameters)), options_(options), masks_(std::move(masks)) {

@@ -4,6 +4,7 @@
 // masks: a pruned weight's update (gradient, weight decay and momentum alike) is masked, so it
 // stays exactly zero. Momentum buffers are kept by parameter name for checkpoints.
 
+#include <torch/nn/module.h>
 #include <torch/types.h>
 
 #include "pipeline/tensor_map.h"
@@ -20,6 +21,9 @@ struct SgdOptions {
   double momentum = 0.9;
   double weightDecay = 5e-4;
 };
+
+// A module's parameters by name, in registration order: what MaskedSgd steps over.
+std::vector<std::pair<std::string, torch::Tensor>> namedParameterList(torch::nn::Module& module);
 
 class MaskedSgd {
  public:

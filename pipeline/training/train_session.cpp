@@ -18,6 +18,7 @@
 #include "pipeline/distributed/gradient_buckets.h"
 #include "pipeline/error.h"
 #include "pipeline/models/model_registry.h"
+#include "pipeline/pruning/masks.h"
 #include "pipeline/training/evaluation.h"
 #include "pipeline/training/run_files.h"
 #include "pipeline/training/training_loop.h"
@@ -161,13 +162,7 @@ TrainOutcome TrainSession::run(const TensorMap& masks) {
                  config_.imagenetStem, train.manifest.mean,       train.manifest.std};
   torch::manual_seed(static_cast<uint64_t>(config_.trainSeed));
   std::shared_ptr<Classifier> model = makeModel(spec);
-  {
-    torch::NoGradGuard noGrad;
-    for (auto& parameter : model->named_parameters()) {
-      const auto mask = masks.find(parameter.key());
-      if (mask != masks.end()) parameter.value().mul_(mask->second);
-    }
-  }
+  applyMasks(*model, masks);
   const ExpectedModel expected{config_.arch, train.manifest.numClasses};
   CheckpointMeta meta;
   meta.arch = config_.arch;
@@ -184,13 +179,8 @@ TrainOutcome TrainSession::run(const TensorMap& masks) {
     saveCheckpoint(run_files::initCheckpoint(dir), *model, masks, nullptr, initMeta);
   }
 
-  std::vector<std::pair<std::string, torch::Tensor>> named;
-  std::vector<torch::Tensor> parameters;
-  for (auto& parameter : model->named_parameters()) {
-    named.emplace_back(parameter.key(), parameter.value());
-    parameters.push_back(parameter.value());
-  }
-  MaskedSgd sgd(named, {config_.lr, config_.momentum, config_.weightDecay}, masks);
+  MaskedSgd sgd(namedParameterList(*model), {config_.lr, config_.momentum, config_.weightDecay},
+                masks);
 
   Position position;
   if (isCompleteCheckpoint(run_files::lastCheckpoint(dir))) {
@@ -215,7 +205,7 @@ TrainOutcome TrainSession::run(const TensorMap& masks) {
   if (comm_.rank() == 0) keepMetricsUpTo(run_files::metrics(dir), position.epoch);
 
   const LrSchedule schedule(config_.scheduleOptions());
-  GradientBucketer buckets(parameters);
+  GradientBucketer buckets(model->parameters());
   TrainingLoop loop(*model, comm_, sgd, buckets, schedule, crossEntropyLoss());
   ProgressReporter progress("train", comm_.rank() == 0 && !config_.quiet);
 
