@@ -10,29 +10,21 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "pipeline/hdf5_file.h"
+#include "tests/stage_fixture.h"
 #include "tests/test_support.h"
 
 namespace mu {
 namespace {
 
 namespace fs = std::filesystem;
+using test::expectSameTensors;
+using test::kMpirun;
+using test::readJson;
+using test::readTensors;
 
-// Fashion-MNIST converted once for the whole binary.
 const std::string& dataDir() {
-  static test::ScratchDir dir("mu-train-data");
-  static const std::string data = [] {
-    const std::string out = dir.file("fashion-mnist");
-    const test::CommandResult run = test::runCommand(
-        test::programPath("mu-data") + " convert --format fashion-mnist --out " + out);
-    if (run.exitCode != 0) throw std::runtime_error("mu-data failed: " + run.output);
-    return out;
-  }();
-  return data;
+  return test::fashionMnistDir();
 }
-
-constexpr const char* kMpirun =
-    "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 mpirun --oversubscribe ";
 
 // The quick run every test starts from: tinycnn on 1536 images, one thread (bit-reproducible).
 constexpr const char* kQuickRun =
@@ -45,42 +37,11 @@ std::string trainCommand(const std::string& runDir, const std::string& extra = "
          " " + extra;
 }
 
-// Every tensor under `group` of a checkpoint, by name.
-std::map<std::string, std::vector<float>> readTensors(const std::string& path,
-                                                      const std::string& group) {
-  const Hdf5File file = Hdf5File::openReadOnly(path);
-  std::map<std::string, std::vector<float>> tensors;
-  for (const std::string& name : file.listGroup(group)) {
-    tensors[name] = file.readVector<float>(group + "/" + name);
-  }
-  return tensors;
-}
-
-nlohmann::json readJson(const std::string& path) {
-  std::ifstream in(path);
-  return nlohmann::json::parse(in);
-}
-
-void expectSameTensors(const std::string& a, const std::string& b,
-                       const std::vector<std::string>& groups) {
-  for (const std::string& group : groups) {
-    const auto first = readTensors(a, group);
-    const auto second = readTensors(b, group);
-    ASSERT_EQ(first.size(), second.size()) << group;
-    ASSERT_FALSE(first.empty()) << group;
-    for (const auto& [name, values] : first) {
-      EXPECT_EQ(values, second.at(name)) << group << "/" << name << " differs";
-    }
-  }
-}
-
 // Starts a run, waits until it has written a mid-run checkpoint, sends `signal`, and returns the
 // run's exit code.
 int interruptRun(const std::string& runDir, const std::string& signal) {
-  const std::string script =
-      "(" + trainCommand(runDir, "--checkpoint-every-steps 5") + ") & pid=$!; while [ ! -f " +
-      runDir + "/metrics.jsonl ]; do sleep 0.02; done; kill -" + signal + " $pid; wait $pid";
-  return test::runCommand("bash -c '" + script + "'").exitCode;
+  return test::interruptCommand(trainCommand(runDir, "--checkpoint-every-steps 5"),
+                                runDir + "/metrics.jsonl", signal);
 }
 
 class MuTrain : public ::testing::Test {

@@ -61,6 +61,16 @@ TEST(LrSchedule, MultiStepAsTheReference) {
   EXPECT_NEAR(schedule.lrAt(136, 0, 100), 0.001, 1e-15);
 }
 
+TEST(LrSchedule, LearningRateRewindingShiftsTheMilestones) {
+  // OMP retraining rewound to epoch 8 (spec §5.3): the drops come at run epochs 83 and 128.
+  LrSchedule schedule({"multistep", 0.1, {91, 136}, 0.1, 182, 0, 8});
+  EXPECT_DOUBLE_EQ(schedule.lrAt(0, 0, 100), 0.1);
+  EXPECT_DOUBLE_EQ(schedule.epochLr(82), 0.1);
+  EXPECT_NEAR(schedule.epochLr(83), 0.01, 1e-15);
+  EXPECT_NEAR(schedule.lrAt(127, 5, 100), 0.01, 1e-15);
+  EXPECT_NEAR(schedule.lrAt(128, 0, 100), 0.001, 1e-15);
+}
+
 TEST(LrSchedule, CosineWithPerIterationWarmUp) {
   LrSchedule schedule({"cosine", 0.4, {}, 0.1, 90, 5});
   // Warm-up epochs: base * (epoch * iters + i + 1) / (warmup * iters).

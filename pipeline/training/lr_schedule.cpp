@@ -15,9 +15,11 @@ LrSchedule::LrSchedule(LrScheduleOptions options) : options_(std::move(options))
   }
   if (!(options_.baseLr > 0)) throw InputError("--lr", "value", "expected a positive number");
   if (options_.warmupEpochs < 0) throw InputError("--warmup-epochs", "value", "expected >= 0");
+  if (options_.epochOffset < 0) throw InputError("--rewind-epoch", "value", "expected >= 0");
 }
 
-double LrSchedule::epochLr(int64_t epoch) const {
+double LrSchedule::epochLr(int64_t runEpoch) const {
+  const int64_t epoch = runEpoch + options_.epochOffset;
   const double base = options_.baseLr;
   if (options_.kind == "constant") return base;
   if (options_.kind == "multistep") {
@@ -32,13 +34,14 @@ double LrSchedule::epochLr(int64_t epoch) const {
   return base * 0.5 * (1.0 + std::cos(M_PI * static_cast<double>(epoch - warmup) / span));
 }
 
-double LrSchedule::lrAt(int64_t epoch, int64_t step, int64_t stepsPerEpoch) const {
+double LrSchedule::lrAt(int64_t runEpoch, int64_t step, int64_t stepsPerEpoch) const {
+  const int64_t epoch = runEpoch + options_.epochOffset;
   if (epoch < options_.warmupEpochs && stepsPerEpoch > 0) {
     const double progress = static_cast<double>(epoch * stepsPerEpoch + step + 1) /
                             static_cast<double>(options_.warmupEpochs * stepsPerEpoch);
     return options_.baseLr * std::min(1.0, progress);
   }
-  return epochLr(epoch);
+  return epochLr(runEpoch);
 }
 
 std::vector<int64_t> parseMilestones(const std::string& text, const std::string& option) {

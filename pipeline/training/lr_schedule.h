@@ -16,14 +16,17 @@ struct LrScheduleOptions {
   double gamma = 0.1;
   int64_t totalEpochs = 182;  // cosine period
   int64_t warmupEpochs = 0;
+  // Learning-rate rewinding (spec §5.3): a retraining round that rewinds to epoch R steps its
+  // scheduler R times first, so its epoch e runs at the schedule's epoch e + R.
+  int64_t epochOffset = 0;
 };
 
 class LrSchedule {
  public:
   explicit LrSchedule(LrScheduleOptions options);
 
-  // The learning rate of iteration `step` (0-based) of `epoch` (0-based, absolute: a rewound run
-  // passes the rewound epoch numbers).
+  // The learning rate of iteration `step` (0-based) of the run's `epoch` (0-based; the schedule
+  // is evaluated at epoch + epochOffset).
   double lrAt(int64_t epoch, int64_t step, int64_t stepsPerEpoch) const;
   // The per-epoch value alone (what PyTorch's scheduler would hold during `epoch`).
   double epochLr(int64_t epoch) const;

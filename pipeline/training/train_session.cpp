@@ -17,6 +17,7 @@
 #include "pipeline/code_version.h"
 #include "pipeline/distributed/gradient_buckets.h"
 #include "pipeline/error.h"
+#include "pipeline/json_file.h"
 #include "pipeline/models/model_registry.h"
 #include "pipeline/pruning/masks.h"
 #include "pipeline/training/evaluation.h"
@@ -28,13 +29,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-std::string readText(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // Where a run stands: epochs completed, the next step inside the current epoch, the best model.
 struct Position {
@@ -81,6 +75,11 @@ void averageFloatBuffers(torch::nn::Module& model, Communicator& comm) {
 
 }  // namespace
 
+ModelSpec modelSpecFor(const TrainConfig& config, const DatasetManifest& manifest) {
+  return ModelSpec{config.arch,         manifest.numClasses, manifest.channels,
+                   config.imagenetStem, manifest.mean,       manifest.std};
+}
+
 AugmentOptions augmentationFor(const std::string& choice, const std::string& dataset) {
   if (choice == "none") return {};
   if (choice == "crop-flip") return {4, true};
@@ -96,13 +95,11 @@ void checkOrWriteRunConfig(const std::string& runDir, const OptionTable& table,
   const std::string path = run_files::config(runDir);
   const json now = table.resultAffectingJson();
   if (fs::exists(path)) {
-    json saved;
-    try {
-      saved = json::parse(readText(path)).at("options_that_change_results");
-    } catch (const json::exception& error) {
-      throw InputError(path, "options_that_change_results",
-                       std::string("unreadable: ") + error.what());
+    const json document = readJsonFile(path);
+    if (!document.contains("options_that_change_results")) {
+      throw InputError(path, "options_that_change_results", "the saved options of the run");
     }
+    const json& saved = document["options_that_change_results"];
     const std::vector<std::string> differences = describeConfigDifferences(saved, now);
     if (!differences.empty()) {
       std::string list;
@@ -121,7 +118,7 @@ void checkOrWriteRunConfig(const std::string& runDir, const OptionTable& table,
     config["config_hash"] = table.configHash();
     config["code_version"] = codeVersion();
     config["world_size"] = comm.size();
-    writeFileAtomically(path, config.dump(2) + "\n");
+    writeJsonFile(path, config);
   }
   comm.barrier();
 }
@@ -129,7 +126,8 @@ void checkOrWriteRunConfig(const std::string& runDir, const OptionTable& table,
 TrainSession::TrainSession(const TrainConfig& config, const OptionTable& table, Communicator& comm)
     : config_(config), table_(table), comm_(comm) {}
 
-TrainOutcome TrainSession::run(const TensorMap& masks) {
+TrainOutcome TrainSession::run(const SessionStart& start) {
+  const TensorMap& masks = start.masks;
   const std::string& dir = config_.runDir;
   if (comm_.rank() == 0) fs::create_directories(dir);
   comm_.barrier();
@@ -137,7 +135,7 @@ TrainOutcome TrainSession::run(const TensorMap& masks) {
 
   TrainOutcome outcome;
   if (fs::exists(run_files::results(dir))) {
-    const json results = json::parse(readText(run_files::results(dir)));
+    const json results = readJsonFile(run_files::results(dir));
     outcome.alreadyComplete = true;
     outcome.bestValAccuracy = results.value("best_val_accuracy", 0.0);
     outcome.testAccuracy = results.value("test_accuracy", 0.0);
@@ -158,12 +156,13 @@ TrainOutcome TrainSession::run(const TensorMap& masks) {
   std::iota(testRows.begin(), testRows.end(), 0);
 
   // Model: the same initialisation on every rank from --train-seed.
-  ModelSpec spec{config_.arch,         train.manifest.numClasses, train.manifest.channels,
-                 config_.imagenetStem, train.manifest.mean,       train.manifest.std};
   torch::manual_seed(static_cast<uint64_t>(config_.trainSeed));
-  std::shared_ptr<Classifier> model = makeModel(spec);
-  applyMasks(*model, masks);
+  std::shared_ptr<Classifier> model = makeModel(modelSpecFor(config_, train.manifest));
   const ExpectedModel expected{config_.arch, train.manifest.numClasses};
+  if (!start.weightsFrom.empty()) {
+    loadCheckpoint(start.weightsFrom, *model, nullptr, nullptr, expected);
+  }
+  applyMasks(*model, masks);
   CheckpointMeta meta;
   meta.arch = config_.arch;
   meta.dataset = train.manifest.dataset;
@@ -204,7 +203,9 @@ TrainOutcome TrainSession::run(const TensorMap& masks) {
   broadcastParametersAndBuffers(*model, comm_, 0);
   if (comm_.rank() == 0) keepMetricsUpTo(run_files::metrics(dir), position.epoch);
 
-  const LrSchedule schedule(config_.scheduleOptions());
+  LrScheduleOptions scheduleOptions = config_.scheduleOptions();
+  scheduleOptions.epochOffset = start.scheduleOffset;
+  const LrSchedule schedule(scheduleOptions);
   GradientBucketer buckets(model->parameters());
   TrainingLoop loop(*model, comm_, sgd, buckets, schedule, crossEntropyLoss());
   ProgressReporter progress("train", comm_.rank() == 0 && !config_.quiet);
@@ -315,7 +316,10 @@ TrainOutcome TrainSession::run(const TensorMap& masks) {
     results["train_samples"] = samples.rows.size();
     results["seed"] = config_.seed;
     results["train_seed"] = config_.trainSeed;
-    writeFileAtomically(run_files::results(dir), results.dump(2) + "\n");
+    results["schedule_offset_epochs"] = start.scheduleOffset;
+    if (!start.weightsFrom.empty()) results["weights_from"] = start.weightsFrom;
+    if (start.extraResults.is_object()) results.update(start.extraResults);
+    writeJsonFile(run_files::results(dir), results);
   }
   comm_.barrier();
   return outcome;

@@ -3,10 +3,13 @@
 // loop with validation, best/rewind/last checkpoints, metrics, and the final test accuracy. The
 // training stage is one session; each IMP round of the prune stage is another, with masks.
 
+#include <nlohmann/json.hpp>
+
 #include <string>
 
 #include "pipeline/augment.h"
 #include "pipeline/distributed/communicator.h"
+#include "pipeline/models/model_registry.h"
 #include "pipeline/option_table.h"
 #include "pipeline/shard_reader.h"
 #include "pipeline/training/masked_sgd.h"
@@ -25,13 +28,23 @@ struct TrainOutcome {
   double imagesPerSecond = 0;
 };
 
+// Where a session starts. The default is mu-train's: a fresh initialisation from --train-seed,
+// dense, on the schedule from its epoch 0. A pruning round starts from rewound weights under its
+// masks on a rewound schedule.
+struct SessionStart {
+  TensorMap masks;              // pruned weights (empty: dense); kept through training
+  std::string weightsFrom;      // checkpoint whose weights start the run (empty: fresh init)
+  int64_t scheduleOffset = 0;   // learning-rate rewinding: run epoch e uses schedule epoch e + this
+  nlohmann::json extraResults;  // merged into results.json (e.g. the round's sparsity report)
+};
+
 class TrainSession {
  public:
   // `table` holds the options `config` was parsed into (for config.json and the hash).
   TrainSession(const TrainConfig& config, const OptionTable& table, Communicator& comm);
 
-  // Runs (or resumes, or finds complete) the run. `masks` prune the model (empty: dense).
-  TrainOutcome run(const TensorMap& masks = {});
+  // Runs (or resumes, or finds complete) the run.
+  TrainOutcome run(const SessionStart& start = {});
 
  private:
   const TrainConfig& config_;
@@ -42,6 +55,9 @@ class TrainSession {
 // Checks <runDir>/config.json against the options now (InputError listing the differences of the
 // result-changing ones); rank 0 writes it when absent. Every rank calls it.
 void checkOrWriteRunConfig(const std::string& runDir, const OptionTable& table, Communicator& comm);
+
+// The model a run of `config` trains on the dataset described by `manifest`.
+ModelSpec modelSpecFor(const TrainConfig& config, const DatasetManifest& manifest);
 
 // The per-dataset augmentation `choice` stands for ("auto": the reference's per dataset).
 AugmentOptions augmentationFor(const std::string& choice, const std::string& dataset);

@@ -1,0 +1,68 @@
+#include "pipeline/unlearning/unlearn_config.h"
+
+#include "pipeline/error.h"
+
+namespace mu {
+
+void UnlearnConfig::registerOptions(OptionTable& table) {
+  using Effect = OptionTable::Effect;
+  table.add("data", &data, "dataset folder written by `mu-data convert`")
+      .add("original", &original,
+           "the model to unlearn: a checkpoint of mu-train or mu-prune (its masks are kept)",
+           Effect::kOperational)
+      .add("run-dir", &runDir, "run folder (forget set, checkpoints, results)",
+           Effect::kOperational)
+      .add("method", &method, "unlearning method: retrain, ft, ga, ff, iu, l1-sparse, rl")
+      .add("forget", &forget,
+           "class (a class, --forget-class), random (--forget-count samples) or ids "
+           "(--forget-ids FILE)")
+      .add("forget-class", &forgetClass, "the class forgotten with --forget class")
+      .add("forget-count", &forgetCount,
+           "random: samples forgotten; class: 0 for the whole class, else that many of it")
+      .add("forget-ids", &forgetIds, "file of train row ids to forget, one per line")
+      .add("seed", &seed,
+           "unlearning seed: sample order, augmentation, noise; the forget draw uses seed - 1")
+      .addFlag("reference-split-seed", &referenceSplitSeed,
+               "rebuild the train/validation split with --seed as the reference does (spec "
+               "§3.3); default: the original model's own split")
+      .add("batch-size", &batchSize, "global batch size over all ranks")
+      .add("augment", &augment, "auto | none | crop-flip | flip (as mu-train)")
+      .add("checkpoint-every-steps", &checkpointEverySteps,
+           "also checkpoint every N steps inside an epoch (0: epoch ends only)",
+           Effect::kOperational)
+      .add("threads", &threads, "LibTorch threads per rank (0: the node's cores / local ranks)",
+           Effect::kOperational)
+      .addFlag("quiet", &quiet, "no progress lines", Effect::kOperational);
+}
+
+void UnlearnConfig::validate(int worldSize) const {
+  auto require = [](bool ok, const std::string& option, const std::string& expectation) {
+    if (!ok) throw InputError("--" + option, "value", expectation);
+  };
+  require(!data.empty(), "data", "required: a dataset folder written by mu-data");
+  require(!original.empty(), "original", "required: the checkpoint to unlearn");
+  require(!runDir.empty(), "run-dir", "required: the run folder");
+  require(forget == "class" || forget == "random" || forget == "ids", "forget",
+          "class, random or ids, got '" + forget + "'");
+  require(forgetCount >= 0, "forget-count", "expected >= 0");
+  require(batchSize > 0 && batchSize % worldSize == 0, "batch-size",
+          "a positive multiple of the world size " + std::to_string(worldSize));
+  require(seed >= 1 && seed <= 0x100000000LL, "seed",
+          "a seed in [1, 2^32] (the draw uses seed - 1)");
+  require(augment == "auto" || augment == "none" || augment == "crop-flip" || augment == "flip",
+          "augment", "expected auto, none, crop-flip or flip");
+  require(checkpointEverySteps >= 0, "checkpoint-every-steps", "expected >= 0");
+  require(threads >= 0, "threads", "expected >= 0");
+}
+
+ForgetRequest UnlearnConfig::forgetRequest() const {
+  ForgetRequest request;
+  request.mode = forget;
+  request.forgetClass = forgetClass;
+  request.count = forgetCount;
+  request.seed = seed;
+  request.idsFile = forgetIds;
+  return request;
+}
+
+}  // namespace mu

@@ -1,0 +1,38 @@
+#pragma once
+// The options of an unlearning run that every method shares: the original model, the forget
+// request, the data and the run folder. Each method's own hyper-parameters are its own options
+// (method_registry.h).
+
+#include <cstdint>
+#include <string>
+
+#include "pipeline/option_table.h"
+#include "pipeline/unlearning/forget_set.h"
+
+namespace mu {
+
+struct UnlearnConfig {
+  std::string data;      // dataset folder written by mu-data
+  std::string original;  // the checkpoint to unlearn (a mu-train or mu-prune model)
+  std::string runDir;
+  std::string method = "ft";
+  std::string forget = "class";  // class | random | ids
+  int64_t forgetClass = 0;
+  int64_t forgetCount = 0;  // random: n; class: 0 = the whole class
+  std::string forgetIds;    // ids: a file of train row ids
+  int64_t seed = 2;         // the reference's unlearning seed (forget draw: seed - 1)
+  // The reference rebuilds the train/validation split with --seed, not the training run's split
+  // seed (spec §3.3): ~10 % of D_r and D_f were then never trained on. Off by default.
+  bool referenceSplitSeed = false;
+  int64_t batchSize = 256;       // global, over all ranks
+  std::string augment = "auto";  // as mu-train: the reference unlearns on augmented data
+  int64_t checkpointEverySteps = 0;
+  int64_t threads = 0;
+  bool quiet = false;
+
+  void registerOptions(OptionTable& table);
+  void validate(int worldSize) const;
+  ForgetRequest forgetRequest() const;
+};
+
+}  // namespace mu

@@ -1,0 +1,6 @@
+# The unlearning library: forget sets against numpy fixtures, the method registry, each method on
+# a toy task (direction, masks kept, resume), FF and IU against direct computations; and FF/IU
+# statistics on one rank against two real MPI ranks.
+mu_add_gtest(unlearning_test TORCH)
+mu_add_gtest(unlearning_mpi_test TORCH OWN_MAIN)
+mu_add_mpi_gtest(unlearning_mpi_test 2)
