@@ -29,6 +29,12 @@ for package in "${packages[@]}"; do
 done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
+  # Package scripts would start daemons (munge, slurmctld, slurmd) through invoke-rc.d: on a
+  # machine without systemd's policy file, forbid that while installing; the tests start their own.
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    as_root sh -c 'printf "#!/bin/sh\nexit 101\n" > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d'
+    trap 'as_root rm -f /usr/sbin/policy-rc.d' EXIT
+  fi
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
     "${missing[@]}"

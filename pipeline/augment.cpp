@@ -1,5 +1,7 @@
 #include "pipeline/augment.h"
 
+#include <ATen/Parallel.h>
+
 #include <algorithm>
 #include <array>
 
@@ -8,6 +10,9 @@
 
 namespace mu {
 namespace {
+
+// Fewer samples than this per thread cost more in hand-off than they gain.
+constexpr int64_t kSamplesPerTask = 32;
 
 // value / 255 exactly as ToTensor computes it (a division, not a multiplication by 1/255).
 const std::array<float, 256>& byteToUnitFloat() {
@@ -68,7 +73,7 @@ void transformImage(const uint8_t* image, float* out, int channels, int height, 
 
 torch::Tensor makeImageBatch(const torch::Tensor& images, const std::vector<int64_t>& rows,
                              const std::vector<int64_t>& sampleIds, const AugmentOptions& options,
-                             uint64_t seed, int64_t epoch) {
+                             uint64_t seed, int64_t epoch, const BatchPlacement& placement) {
   if (images.scalar_type() != torch::kUInt8 || images.dim() != 4 || !images.is_contiguous()) {
     throw InputError("makeImageBatch: expected contiguous uint8 images [N, C, H, W]");
   }
@@ -80,24 +85,36 @@ torch::Tensor makeImageBatch(const torch::Tensor& images, const std::vector<int6
   const int width = static_cast<int>(images.size(3));
   const int64_t imageSize = int64_t{channels} * height * width;
   const int64_t count = images.size(0);
-  torch::Tensor batch =
-      torch::zeros({static_cast<int64_t>(rows.size()), channels, height, width}, torch::kFloat32);
+  const bool toGpu = !placement.device.is_cpu();
+  torch::Tensor batch = torch::zeros({static_cast<int64_t>(rows.size()), channels, height, width},
+                                     torch::TensorOptions(torch::kFloat32).pinned_memory(toGpu));
   const uint8_t* source = images.data_ptr<uint8_t>();
   float* target = batch.data_ptr<float>();
-  for (size_t i = 0; i < rows.size(); ++i) {
-    if (rows[i] < 0 || rows[i] >= count) {
-      throw InputError("makeImageBatch: row " + std::to_string(rows[i]) + " outside [0, " +
+  for (int64_t row : rows) {
+    if (row < 0 || row >= count) {
+      throw InputError("makeImageBatch: row " + std::to_string(row) + " outside [0, " +
                        std::to_string(count) + ")");
     }
-    const SampleTransform transform = drawTransform(options, seed, epoch, sampleIds[i]);
-    transformImage(source + rows[i] * imageSize, target + static_cast<int64_t>(i) * imageSize,
-                   channels, height, width, options.cropPadding, transform);
   }
+  // Samples are independent (each one's randomness is keyed by its id), so LibTorch's threads
+  // share them: a GPU step is short enough for a one-core batch to hold it up.
+  at::parallel_for(
+      0, static_cast<int64_t>(rows.size()), kSamplesPerTask, [&](int64_t first, int64_t end) {
+        for (int64_t i = first; i < end; ++i) {
+          const auto index = static_cast<size_t>(i);
+          const SampleTransform transform = drawTransform(options, seed, epoch, sampleIds[index]);
+          transformImage(source + rows[index] * imageSize, target + i * imageSize, channels, height,
+                         width, options.cropPadding, transform);
+        }
+      });
+  if (toGpu) batch = batch.to(placement.device, /*non_blocking=*/true);
+  if (placement.channelsLast) batch = batch.contiguous(torch::MemoryFormat::ChannelsLast);
   return batch;
 }
 
-torch::Tensor makeImageBatch(const torch::Tensor& images, const std::vector<int64_t>& rows) {
-  return makeImageBatch(images, rows, rows, AugmentOptions{}, 0, 0);
+torch::Tensor makeImageBatch(const torch::Tensor& images, const std::vector<int64_t>& rows,
+                             const BatchPlacement& placement) {
+  return makeImageBatch(images, rows, rows, AugmentOptions{}, 0, 0, placement);
 }
 
 }  // namespace mu

@@ -16,13 +16,22 @@ struct AugmentOptions {
   bool horizontalFlip = false;  // p = 0.5 when on
 };
 
+// Where a batch goes: the model's device and memory format. A GPU batch is built in pinned host
+// memory and copied asynchronously, so the host can build the next one while the GPU computes.
+struct BatchPlacement {
+  torch::Device device = torch::kCPU;
+  bool channelsLast = false;
+};
+
 // `rows` index into `images` (uint8 [N, C, H, W]); `sampleIds` key the per-sample randomness
-// (usually equal to rows). Returns float [B, C, H, W].
+// (usually equal to rows). Returns float [B, C, H, W] on `placement.device`; the values are
+// the same on every device.
 torch::Tensor makeImageBatch(const torch::Tensor& images, const std::vector<int64_t>& rows,
                              const std::vector<int64_t>& sampleIds, const AugmentOptions& options,
-                             uint64_t seed, int64_t epoch);
+                             uint64_t seed, int64_t epoch, const BatchPlacement& placement = {});
 
 // The same without augmentation (evaluation).
-torch::Tensor makeImageBatch(const torch::Tensor& images, const std::vector<int64_t>& rows);
+torch::Tensor makeImageBatch(const torch::Tensor& images, const std::vector<int64_t>& rows,
+                             const BatchPlacement& placement = {});
 
 }  // namespace mu

@@ -14,6 +14,7 @@
 #include "pipeline/error.h"
 #include "pipeline/evaluation/membership_inference.h"
 #include "pipeline/evaluation/mia_features.h"
+#include "pipeline/evaluation/paper_mia.h"
 #include "pipeline/evaluation/svc_attack.h"
 
 namespace mu {
@@ -263,6 +264,32 @@ TEST_F(MiaTest, BadInputsAreReported) {
   SvcSettings negativeC;
   negativeC.c = -1.0;
   EXPECT_THROW(SvcClassifier(x, x, negativeC), SystemError);
+}
+
+TEST_F(MiaTest, RepeatedTargetRowsArePredictedLikeSingleRows) {
+  // predict() scores each distinct row once; every row must still get its own row's answer.
+  const SvcClassifier classifier(column(uniform(300, 0.4, 1.0)), column(uniform(300, 0.0, 0.6)));
+  const torch::Tensor distinct = column(torch::linspace(0, 1, 41, torch::kDouble));
+  const torch::Tensor repeated = torch::cat({distinct, distinct.flip(0), distinct.slice(0, 5, 9)});
+  const std::vector<int> all = classifier.predict(repeated);
+  ASSERT_EQ(all.size(), static_cast<size_t>(repeated.size(0)));
+  for (int64_t i = 0; i < repeated.size(0); ++i)
+    EXPECT_EQ(all[static_cast<size_t>(i)], classifier.predict(repeated.slice(0, i, i + 1))[0]) << i;
+  EXPECT_EQ(classifier.predict(repeated.slice(0, 0, 0)).size(), 0u);
+}
+
+TEST_F(MiaTest, PaperMiasOnThreadsMatchTheSequentialAttacks) {
+  const PredictionSet retain = setWithConfidence(uniform(700, 0.5, 1.0), 4);
+  const PredictionSet test = setWithConfidence(uniform(300, 0.2, 0.9), 4);
+  const PredictionSet forget = setWithConfidence(uniform(120, 0.3, 1.0), 4);
+  SingleProcessCommunicator comm;
+  const PaperMiaScores both = paperMembershipInference(retain, forget, test, {}, comm);
+  const MiaScores efficacy = miaEfficacy(retain, forget, test);
+  const MiaScores privacy = trainingPrivacyMia(retain, test);
+  for (const MiaFeature feature : kAllMiaFeatures) {
+    EXPECT_DOUBLE_EQ(both.efficacy[feature], efficacy[feature]) << miaFeatureName(feature);
+    EXPECT_DOUBLE_EQ(both.privacy[feature], privacy[feature]) << miaFeatureName(feature);
+  }
 }
 
 }  // namespace

@@ -6,10 +6,26 @@
 #include <torch/types.h>
 
 #include <cstdint>
+#include <memory>
 #include <stdexcept>
 #include <string>
 
 namespace mu {
+
+// A collective that was started and may still be running (allReduceSumAsync). wait() makes its
+// result visible to what the caller does next: a host backend has already finished; a device
+// backend orders the caller's current stream after the collective without blocking the host.
+class PendingCollective {
+ public:
+  virtual ~PendingCollective() = default;
+  virtual void wait() = 0;
+};
+
+// What synchronous backends hand back: the work is already done.
+class CompletedCollective final : public PendingCollective {
+ public:
+  void wait() override {}
+};
 
 class Communicator {
  public:
@@ -22,6 +38,16 @@ class Communicator {
   // In place: every rank's tensor becomes the element-wise sum over ranks. The tensor must be
   // contiguous fp32 (the gradient buckets are), on a device the backend can reach.
   virtual void allReduceSum(torch::Tensor& flatFloat32) = 0;
+  // The same, started now and finished by the handle's wait(): the tensor must not be touched
+  // in between. Gradient buckets start theirs while backward still runs (a device backend's
+  // overlap); the default runs the synchronous sum, so host backends stay exactly as they are.
+  virtual std::unique_ptr<PendingCollective> allReduceSumAsync(torch::Tensor& flatFloat32) {
+    allReduceSum(flatFloat32);
+    return std::make_unique<CompletedCollective>();
+  }
+  // True when allReduceSumAsync really overlaps with the caller's work (a device stream): only
+  // then is it worth starting bucket all-reduces from inside backward.
+  virtual bool overlapsWithCompute() const { return false; }
   // In place: every rank's tensor becomes `root`'s. Any dtype; same shape on every rank.
   virtual void broadcast(torch::Tensor& tensor, int root) = 0;
 

@@ -1,6 +1,11 @@
 #include "pipeline/distributed/gradient_buckets.h"
 
+#include <torch/csrc/autograd/function.h>
+#include <torch/csrc/autograd/function_hook.h>
+#include <torch/csrc/autograd/variable.h>
+
 #include <cmath>
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -16,6 +21,21 @@ constexpr int64_t kFloat32Bytes = 4;
 torch::Tensor slotFor(const torch::Tensor& flat, int64_t offset, const torch::Tensor& like) {
   return flat.narrow(0, offset, like.numel()).view(like.sizes());
 }
+
+// Runs after a parameter's AccumulateGrad node has added this backward's gradient into .grad
+// (DDP's hook point): the gradient is then final for the step.
+class GradientReadyHook final : public torch::autograd::FunctionPostHook {
+ public:
+  explicit GradientReadyHook(std::function<void()> ready) : ready_(std::move(ready)) {}
+  torch::autograd::variable_list operator()(const torch::autograd::variable_list& outputs,
+                                            const torch::autograd::variable_list&) override {
+    ready_();
+    return outputs;
+  }
+
+ private:
+  std::function<void()> ready_;
+};
 
 }  // namespace
 
@@ -53,6 +73,81 @@ GradientBucketer::GradientBucketer(std::vector<torch::Tensor> parameters, int64_
   }
 }
 
+GradientBucketer::~GradientBucketer() {
+  hooks_.clear();  // removes the hooks before the buckets they point into go
+}
+
+void GradientBucketer::enableOverlap(Communicator& comm) {
+  if (overlapComm_ != nullptr) {
+    if (overlapComm_ != &comm) {
+      throw std::invalid_argument(
+          "GradientBucketer::enableOverlap: already on another communicator");
+    }
+    return;
+  }
+  bucketOf_.assign(parameters_.size(), 0);
+  for (size_t b = 0; b < buckets_.size(); ++b) {
+    for (size_t index : buckets_[b].parameters) bucketOf_[index] = b;
+    buckets_[b].waitingFor = buckets_[b].parameters.size();
+  }
+  for (size_t index = 0; index < parameters_.size(); ++index) {
+    // A parameter holds its accumulator weakly: keeping it here keeps the hook across steps.
+    std::shared_ptr<torch::autograd::Node> accumulator =
+        torch::autograd::impl::grad_accumulator(parameters_[index]);
+    if (!accumulator) {
+      throw std::invalid_argument("GradientBucketer::enableOverlap: parameter " +
+                                  std::to_string(index) + " is not a leaf that requires grad");
+    }
+    const uintptr_t key = accumulator->add_post_hook(
+        std::make_unique<GradientReadyHook>([this, index] { onGradientReady(index); }));
+    hooks_.emplace_back(accumulator.get(),
+                        [accumulator, key](void*) { accumulator->del_post_hook(key); });
+  }
+  nextToStart_ = 0;
+  overlapComm_ = &comm;
+}
+
+void GradientBucketer::onGradientReady(size_t index) {
+  std::lock_guard<std::mutex> lock(overlapMutex_);
+  Bucket& bucket = buckets_[bucketOf_[index]];
+  if (bucket.waitingFor == 0) {
+    throw std::logic_error(
+        "GradientBucketer: a second backward before allReduceAverage (overlap sums one backward "
+        "per step)");
+  }
+  if (--bucket.waitingFor == 0) startReadyBuckets(false);
+}
+
+void GradientBucketer::startReadyBuckets(bool all) {
+  torch::NoGradGuard noGrad;
+  for (; nextToStart_ < buckets_.size(); ++nextToStart_) {
+    Bucket& bucket = buckets_[nextToStart_];
+    if (!all && bucket.waitingFor != 0) return;
+    bucket.waitingFor = 0;
+    pack(bucket);
+    bucket.inFlight = overlapComm_->allReduceSumAsync(bucket.flat);
+  }
+}
+
+void GradientBucketer::finishOverlapped(Communicator& comm, double divisor) {
+  if (&comm != overlapComm_) {
+    throw std::invalid_argument(
+        "GradientBucketer::allReduceAverage: not the communicator overlap was enabled on");
+  }
+  std::lock_guard<std::mutex> lock(overlapMutex_);
+  // Buckets with a gradient backward did not produce (an unused parameter, an empty slice on
+  // this rank) start now, still in bucket order, so every rank's collectives match.
+  startReadyBuckets(true);
+  torch::NoGradGuard noGrad;
+  for (Bucket& bucket : buckets_) {
+    bucket.inFlight->wait();
+    bucket.inFlight.reset();
+    unpack(bucket, divisor);
+    bucket.waitingFor = bucket.parameters.size();
+  }
+  nextToStart_ = 0;
+}
+
 int64_t GradientBucketer::bucketBytes(size_t bucket) const {
   return buckets_.at(bucket).flat.numel() * kFloat32Bytes;
 }
@@ -68,6 +163,10 @@ void GradientBucketer::allReduceAverage(Communicator& comm, double divisor) {
     throw std::invalid_argument(
         "GradientBucketer::allReduceAverage: divisor must be finite and > 0, got " +
         std::to_string(divisor));
+  }
+  if (overlapComm_ != nullptr) {
+    finishOverlapped(comm, divisor);
+    return;
   }
   torch::NoGradGuard noGrad;
   for (Bucket& bucket : buckets_) {

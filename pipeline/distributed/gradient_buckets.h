@@ -9,6 +9,8 @@
 #include <torch/types.h>
 
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <vector>
 
 #include "pipeline/distributed/communicator.h"
@@ -26,6 +28,21 @@ class GradientBucketer {
   // past `capacityBytes`; a parameter larger than the capacity gets a bucket of its own.
   explicit GradientBucketer(std::vector<torch::Tensor> parameters,
                             int64_t capacityBytes = kDefaultCapacityBytes);
+  ~GradientBucketer();
+  // The overlap hooks hold `this`: a bucketer stays where it was made.
+  GradientBucketer(const GradientBucketer&) = delete;
+  GradientBucketer& operator=(const GradientBucketer&) = delete;
+
+  // From now on each bucket's sum over `comm` starts (allReduceSumAsync) as soon as backward has
+  // accumulated every gradient in it, from a hook on each parameter's gradient accumulator, and
+  // allReduceAverage(comm, ...) only starts what backward did not produce, waits and divides.
+  // Buckets start in bucket order on every rank (a bucket that is ready early waits for the ones
+  // before it), so all ranks issue the same collectives in the same order. Worth it where the
+  // collective runs beside the computation (Communicator::overlapsWithCompute: a CUDA stream);
+  // with a synchronous backend the result is the same, only not overlapped. One backward per
+  // allReduceAverage.
+  void enableOverlap(Communicator& comm);
+  bool overlapEnabled() const { return overlapComm_ != nullptr; }
 
   // Sums every parameter's gradient over the ranks of `comm`, then divides by `divisor`, and
   // writes the result back into each parameter's .grad(). The bucketer only sums: what the
@@ -53,13 +70,26 @@ class GradientBucketer {
     std::vector<size_t> parameters;
     std::vector<int64_t> offsets;  // element offset of each parameter in `flat`
     torch::Tensor flat;            // preallocated fp32 buffer, reused every step
+    size_t waitingFor = 0;         // overlap: gradients not yet accumulated this step
+    std::unique_ptr<PendingCollective> inFlight;  // overlap: started, not yet waited for
   };
 
   void pack(Bucket& bucket);
   void unpack(Bucket& bucket, double divisor);
+  // Overlap: parameter `index` has its gradient for this step.
+  void onGradientReady(size_t index);
+  // Overlap: starts buckets from nextToStart_ on while they are ready (or all when `all`).
+  void startReadyBuckets(bool all);
+  void finishOverlapped(Communicator& comm, double divisor);
 
   std::vector<torch::Tensor> parameters_;
   std::vector<Bucket> buckets_;
+  // Overlap state (enableOverlap).
+  Communicator* overlapComm_ = nullptr;
+  std::vector<size_t> bucketOf_;  // parameter index -> bucket index
+  size_t nextToStart_ = 0;
+  std::vector<std::shared_ptr<void>> hooks_;  // keeps each accumulator and removes its hook
+  std::mutex overlapMutex_;                   // hooks run on autograd's device threads
 };
 
 // Makes every rank's parameters and buffers (BatchNorm running statistics included) equal to

@@ -37,23 +37,36 @@ double MiaScores::operator[](MiaFeature feature) const {
   return scoreOf(*this, feature);
 }
 
+MiaFeatureMatrices miaFeatureMatrices(MiaFeature feature, const MiaAttackSets& sets,
+                                      const MiaOptions& options) {
+  checkPredictionSet(sets.shadowTrain, "MIA shadow members");
+  checkPredictionSet(sets.shadowTest, "MIA shadow non-members");
+  if (!sets.targetTrain.empty()) checkPredictionSet(sets.targetTrain, "MIA target members");
+  if (!sets.targetTest.empty()) checkPredictionSet(sets.targetTest, "MIA target non-members");
+  const auto features = [&](const PredictionSet& set) {
+    return set.empty() ? torch::Tensor() : miaFeatureMatrix(feature, set, options.modifiedEntropy);
+  };
+  return {features(sets.shadowTrain), features(sets.shadowTest), features(sets.targetTrain),
+          features(sets.targetTest)};
+}
+
+double svcFeatureAttack(MiaFeature feature, const MiaAttackSets& sets, const MiaOptions& options) {
+  const MiaFeatureMatrices x = miaFeatureMatrices(feature, sets, options);
+  return svcAttackScore(x.shadowTrain, x.shadowTest, x.targetTrain, x.targetTest, options.svc);
+}
+
+MiaScores svcMembershipInference(const MiaAttackSets& sets, const MiaOptions& options) {
+  MiaScores scores;
+  for (const MiaFeature feature : kAllMiaFeatures)
+    scores[feature] = svcFeatureAttack(feature, sets, options);
+  return scores;
+}
+
 MiaScores svcMembershipInference(const PredictionSet& shadowTrain, const PredictionSet& shadowTest,
                                  const PredictionSet& targetTrain, const PredictionSet& targetTest,
                                  const MiaOptions& options) {
-  checkPredictionSet(shadowTrain, "MIA shadow members");
-  checkPredictionSet(shadowTest, "MIA shadow non-members");
-  if (!targetTrain.empty()) checkPredictionSet(targetTrain, "MIA target members");
-  if (!targetTest.empty()) checkPredictionSet(targetTest, "MIA target non-members");
-  const auto features = [&](MiaFeature feature, const PredictionSet& set) {
-    return set.empty() ? torch::Tensor() : miaFeatureMatrix(feature, set, options.modifiedEntropy);
-  };
-  MiaScores scores;
-  for (const MiaFeature feature : kAllMiaFeatures) {
-    scores[feature] =
-        svcAttackScore(features(feature, shadowTrain), features(feature, shadowTest),
-                       features(feature, targetTrain), features(feature, targetTest), options.svc);
-  }
-  return scores;
+  return svcMembershipInference(MiaAttackSets{shadowTrain, shadowTest, targetTrain, targetTest},
+                                options);
 }
 
 void validateMiaInputs(const PredictionSet& retain, const PredictionSet& forget,
@@ -76,11 +89,15 @@ void validateMiaInputs(const PredictionSet& retain, const PredictionSet& forget,
                          " samples: the first |D_te| retain samples are the shadow members");
 }
 
+MiaAttackSets miaEfficacySets(const PredictionSet& retain, const PredictionSet& forget,
+                              const PredictionSet& test) {
+  validateMiaInputs(retain, forget, test);
+  return {retain.rows(0, test.size()), test, PredictionSet{}, forget};
+}
+
 MiaScores miaEfficacy(const PredictionSet& retain, const PredictionSet& forget,
                       const PredictionSet& test, const MiaOptions& options) {
-  validateMiaInputs(retain, forget, test);
-  return svcMembershipInference(retain.rows(0, test.size()), test, PredictionSet{}, forget,
-                                options);
+  return svcMembershipInference(miaEfficacySets(retain, forget, test), options);
 }
 
 TrainingPrivacySplit trainingPrivacySplit(int64_t retainSize, int64_t testSize) {
@@ -98,14 +115,17 @@ TrainingPrivacySplit trainingPrivacySplit(int64_t retainSize, int64_t testSize) 
   return split;
 }
 
-MiaScores trainingPrivacyMia(const PredictionSet& retain, const PredictionSet& test,
-                             const MiaOptions& options) {
+MiaAttackSets trainingPrivacySets(const PredictionSet& retain, const PredictionSet& test) {
   checkPredictionSet(retain, "retain set (D_r)");
   checkPredictionSet(test, "test set (D_te)");
   const TrainingPrivacySplit split = trainingPrivacySplit(retain.size(), test.size());
-  return svcMembershipInference(retain.rows(0, split.half), test.rows(0, split.half),
-                                retain.rows(split.half, retain.size()),
-                                test.rows(split.half, test.size()), options);
+  return {retain.rows(0, split.half), test.rows(0, split.half),
+          retain.rows(split.half, retain.size()), test.rows(split.half, test.size())};
+}
+
+MiaScores trainingPrivacyMia(const PredictionSet& retain, const PredictionSet& test,
+                             const MiaOptions& options) {
+  return svcMembershipInference(trainingPrivacySets(retain, test), options);
 }
 
 }  // namespace mu

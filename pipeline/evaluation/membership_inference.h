@@ -28,8 +28,33 @@ struct MiaOptions {
   SvcSettings svc;
 };
 
-// SVC_MIA: the attack of svcAttackScore on each feature. Empty targets are skipped; the shadow
-// sets must both have rows. Each set is featurised on its own (the buggy m_entropy depends on it).
+// The four sets of one SVC_MIA call: the attack learns members (shadowTrain) from non-members
+// (shadowTest) and scores the targets. An empty target is skipped; the shadow sets need rows.
+struct MiaAttackSets {
+  PredictionSet shadowTrain;
+  PredictionSet shadowTest;
+  PredictionSet targetTrain;
+  PredictionSet targetTest;
+};
+
+// One feature of each set as the attack's input (miaFeatureMatrix); empty sets stay undefined.
+struct MiaFeatureMatrices {
+  torch::Tensor shadowTrain;
+  torch::Tensor shadowTest;
+  torch::Tensor targetTrain;
+  torch::Tensor targetTest;
+};
+MiaFeatureMatrices miaFeatureMatrices(MiaFeature feature, const MiaAttackSets& sets,
+                                      const MiaOptions& options = {});
+
+// The attack of svcAttackScore on one feature. Each set is featurised on its own (the buggy
+// m_entropy depends on it). The ten attacks of an evaluation are independent, so the caller may
+// run them in parallel.
+double svcFeatureAttack(MiaFeature feature, const MiaAttackSets& sets,
+                        const MiaOptions& options = {});
+
+// SVC_MIA: svcFeatureAttack on each feature.
+MiaScores svcMembershipInference(const MiaAttackSets& sets, const MiaOptions& options = {});
 MiaScores svcMembershipInference(const PredictionSet& shadowTrain, const PredictionSet& shadowTest,
                                  const PredictionSet& targetTrain, const PredictionSet& targetTest,
                                  const MiaOptions& options = {});
@@ -42,7 +67,9 @@ void validateMiaInputs(const PredictionSet& retain, const PredictionSet& forget,
                        const PredictionSet& test);
 
 // (a) shadow members = retain[0:|test|], shadow non-members = test, target non-members = forget:
-// each score is the fraction of D_f predicted non-member.
+// each score is the fraction of D_f predicted non-member. The sets are validated first.
+MiaAttackSets miaEfficacySets(const PredictionSet& retain, const PredictionSet& forget,
+                              const PredictionSet& test);
 MiaScores miaEfficacy(const PredictionSet& retain, const PredictionSet& forget,
                       const PredictionSet& test, const MiaOptions& options = {});
 // The paper's MIA-Efficacy in percent: 100 x the confidence score (maintainers, issue #11).
@@ -63,6 +90,7 @@ struct TrainingPrivacySplit {
 };
 // Throws InputError unless h >= 1 and retainSize >= h.
 TrainingPrivacySplit trainingPrivacySplit(int64_t retainSize, int64_t testSize);
+MiaAttackSets trainingPrivacySets(const PredictionSet& retain, const PredictionSet& test);
 MiaScores trainingPrivacyMia(const PredictionSet& retain, const PredictionSet& test,
                              const MiaOptions& options = {});
 

@@ -27,7 +27,9 @@ std::vector<std::pair<std::string, torch::Tensor>> namedParameterList(torch::nn:
 
 class MaskedSgd {
  public:
-  // `masks` maps parameter names to 0/1 tensors of the parameter's shape; it may be empty.
+  // `masks` maps parameter names to 0/1 tensors of the parameter's shape; it may be empty. They
+  // are kept on their parameter's device (and momentum given to setMomentum too), so a model on
+  // a GPU steps there.
   MaskedSgd(std::vector<std::pair<std::string, torch::Tensor>> parameters, SgdOptions options,
             TensorMap masks = {});
 
@@ -38,12 +40,17 @@ class MaskedSgd {
 
   // By parameter name; a parameter without an entry has taken no step yet.
   const TensorMap& momentum() const { return momentum_; }
-  void setMomentum(TensorMap momentum) { momentum_ = std::move(momentum); }
+  void setMomentum(TensorMap momentum);
   const TensorMap& masks() const { return masks_; }
 
  private:
   std::vector<std::pair<std::string, torch::Tensor>> parameters_;
   SgdOptions options_;
+  // One step where the parameters live on a GPU: the same arithmetic as fused multi-tensor
+  // kernels, as PyTorch's SGD does there (one launch per operation instead of one per tensor).
+  void stepMultiTensor();
+  const torch::Tensor& parameterNamed(const std::string& name) const;
+
   TensorMap masks_;
   TensorMap momentum_;
 };

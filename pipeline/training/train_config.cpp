@@ -30,6 +30,17 @@ void TrainConfig::registerOptions(OptionTable& table) {
       .add("warmup-epochs", &warmupEpochs, "linear per-iteration warm-up epochs")
       .add("seed", &seed, "seed of the sample order and augmentation")
       .add("rewind-epoch", &rewindEpoch, "save the weights after this many epochs (0: none)")
+      .add("device", &device, "cpu | cuda (each rank takes the GPU of its node-local rank)",
+           Effect::kOperational)
+      .addFlag("channels-last", &channelsLast,
+               "GPU: channels-last (NHWC) weights and batches, cuDNN's fast layout",
+               Effect::kOperational)
+      .addFlag("cudnn-benchmark", &cudnnBenchmark,
+               "GPU: cuDNN autotuning (may change the last bits of results between runs)",
+               Effect::kOperational)
+      .add("amp", &amp, "none | bf16: mixed precision (bf16 autocast of the forward pass, GPU)")
+      .add("grad-compression", &gradCompression,
+           "none | bf16: gradient buckets all-reduced as bf16 (NCCL, GPU)")
       .add("run-dir", &runDir, "run folder (config, checkpoints, metrics)", Effect::kOperational)
       .add("checkpoint-every-steps", &checkpointEverySteps,
            "also checkpoint every N steps inside an epoch (0: epoch ends only)",
@@ -65,6 +76,15 @@ void TrainConfig::validate(int worldSize) const {
           "augment", "expected auto, none, crop-flip or flip");
   require(checkpointEverySteps >= 0, "checkpoint-every-steps", "expected >= 0");
   require(threads >= 0, "threads", "expected >= 0");
+  require(device == "cpu" || device == "cuda", "device", "expected cpu or cuda");
+  require(amp == "none" || amp == "bf16", "amp", "expected none or bf16");
+  require(amp == "none" || device == "cuda", "amp", "bf16 autocast needs --device cuda");
+  require(gradCompression == "none" || gradCompression == "bf16", "grad-compression",
+          "expected none or bf16");
+  require(gradCompression == "none" || device == "cuda", "grad-compression",
+          "bf16 gradient compression needs --device cuda (NCCL)");
+  require(!(channelsLast || cudnnBenchmark) || device == "cuda", "channels-last",
+          "--channels-last and --cudnn-benchmark are GPU options: add --device cuda");
   const std::vector<std::string> archs = modelNames();
   if (std::find(archs.begin(), archs.end(), arch) == archs.end()) {
     std::string valid;

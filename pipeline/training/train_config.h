@@ -33,6 +33,13 @@ struct TrainConfig {
   int64_t warmupEpochs = 0;
   int64_t seed = 2;         // sample order and augmentation
   int64_t rewindEpoch = 8;  // save the weights after this many epochs (0: none)
+  // Device. Speed options change nothing unless asked; amp and gradCompression change numbers
+  // and so count among the options that change results.
+  std::string device = "cpu";            // cpu | cuda (the GPU of the node-local rank)
+  bool channelsLast = false;             // NHWC convolution weights and batches
+  bool cudnnBenchmark = false;           // cuDNN autotuning (algorithm choice may vary per run)
+  std::string amp = "none";              // none | bf16 (autocast of the forward pass)
+  std::string gradCompression = "none";  // none | bf16 (gradient buckets travel as bf16)
   // Operational (do not change results)
   std::string runDir;
   int64_t checkpointEverySteps = 0;  // 0: at epoch ends only

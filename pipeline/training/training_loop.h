@@ -12,6 +12,7 @@
 
 #include "pipeline/augment.h"
 #include "pipeline/distributed/communicator.h"
+#include "pipeline/distributed/device.h"
 #include "pipeline/distributed/gradient_buckets.h"
 #include "pipeline/models/classifier.h"
 #include "pipeline/training/lr_schedule.h"
@@ -54,8 +55,14 @@ struct EpochOutcome {
 
 class TrainingLoop {
  public:
+  // Trains on the device the model's parameters are on (placeModel put them there): batches are
+  // built on the host and copied there, in the model's memory format. With a communicator that
+  // overlaps (NCCL), the buckets sum during backward (GradientBucketer::enableOverlap).
   TrainingLoop(Classifier& model, Communicator& comm, MaskedSgd& sgd, GradientBucketer& buckets,
                const LrSchedule& schedule, LossFunction loss);
+
+  // bf16 autocast of the forward pass (--amp bf16; CUDA only). The loss is computed in fp32.
+  void setAutocast(AutocastOptions options);
 
   // Runs `settings.epoch` from `settings.startStep`; `afterStep(epoch, nextStep)` runs after each
   // optimizer step (periodic checkpoints). Stops early, between steps, when any rank got a stop
@@ -71,8 +78,12 @@ class TrainingLoop {
   Communicator& comm_;
   MaskedSgd& sgd_;
   GradientBucketer& buckets_;
+  BatchPlacement batchPlacement();
+
   const LrSchedule& schedule_;
   LossFunction loss_;
+  torch::Device device_;
+  AutocastOptions autocast_;
 };
 
 }  // namespace mu

@@ -1,0 +1,292 @@
+#include "pipeline/campaign/manifest.h"
+
+#include <deque>
+#include <map>
+
+#include <filesystem>
+#include <fstream>
+
+#include "pipeline/atomic_output.h"
+#include "pipeline/campaign/shell_quote.h"
+#include "pipeline/campaign/spec_options.h"
+#include "pipeline/error.h"
+#include "pipeline/file_digest.h"
+
+namespace mu::campaign {
+
+namespace {
+
+// Builds the tasks of one spec; tasks are kept per stage so the manifest lists parents first.
+class Expander {
+ public:
+  Expander(const CampaignSpec& spec, std::string root, std::string binDir)
+      : spec_(spec), root_(std::move(root)), binDir_(std::move(binDir)) {}
+
+  Manifest run() {
+    for (const DatasetSpec& dataset : spec_.datasets) {
+      const Task& data = addData(dataset);
+      if (spec_.lastStage < Stage::Train) continue;
+      for (const std::string& arch : spec_.archs) {
+        for (int64_t seed : spec_.seeds) expandModel(data, dataset, arch, seed);
+      }
+    }
+    Manifest manifest;
+    for (Stage stage : allStages()) {
+      for (Task& task : byStage_[stage]) manifest.tasks.push_back(std::move(task));
+    }
+    return manifest;
+  }
+
+ private:
+  void expandModel(const Task& data, const DatasetSpec& dataset, const std::string& arch,
+                   int64_t seed) {
+    const Task& train = addTrain(data, arch, seed, dataset);
+    for (const SparsitySpec& sparsity : spec_.sparsities) {
+      const Task* model = &train;
+      std::string checkpoint = train.runDir + "/best.h5";
+      if (sparsity.kind != "dense") {
+        if (spec_.lastStage < Stage::Prune) continue;
+        model = &addPrune(data, train, sparsity);
+        checkpoint = model->runDir + "/round-" + std::to_string(sparsity.rounds) + "/best.h5";
+      }
+      if (spec_.lastStage < Stage::Unlearn) continue;
+      for (const ForgetSpec& forget : spec_.forget) {
+        for (const MethodSpec& method : spec_.methods) {
+          const Task& unlearn = addUnlearn(data, *model, checkpoint, sparsity, forget, method);
+          if (spec_.lastStage >= Stage::Evaluate) addEvaluate(data, unlearn);
+        }
+      }
+    }
+  }
+
+  const Task& addData(const DatasetSpec& dataset) {
+    Task task = start(
+        Stage::Data,
+        {{"format", dataset.format}, {"source", dataset.source}, {"options", dataset.options}}, {});
+    task.command = {program(Stage::Data), "convert", "--format", dataset.format};
+    if (!dataset.source.empty()) append(task.command, {"--source", dataset.source});
+    append(task.command, {"--out", task.runDir});
+    append(task.command, optionArguments(dataset.options));
+    task.labels = {{"dataset", dataset.format}};
+    return add(std::move(task));
+  }
+
+  const Task& addTrain(const Task& data, const std::string& arch, int64_t seed,
+                       const DatasetSpec& dataset) {
+    const StageOptions& options = spec_.options.at(Stage::Train);
+    Task task =
+        start(Stage::Train, {{"arch", arch}, {"seed", seed}, {"options", options}}, {data.hash});
+    task.command = {program(Stage::Train), "--data", data.runDir, "--run-dir", task.runDir};
+    append(task.command, modelArguments(arch, seed));
+    append(task.command, optionArguments(options));
+    append(task.command, runtimeArguments(task));
+    task.labels = {{"dataset", dataset.format}, {"arch", arch}, {"seed", seed}};
+    return add(std::move(task));
+  }
+
+  const Task& addPrune(const Task& data, const Task& train, const SparsitySpec& sparsity) {
+    // Pruning retrains with the training options unless the prune options say otherwise.
+    const StageOptions options = mergeOptions(
+        mergeOptions(mergeOptions({{"prune-method", "magnitude"}}, spec_.options.at(Stage::Train)),
+                     spec_.options.at(Stage::Prune)),
+        sparsity.options);
+    Task task = start(Stage::Prune,
+                      {{"rate", sparsity.rate}, {"rounds", sparsity.rounds}, {"options", options}},
+                      {train.hash});
+    const auto arch = train.labels.at("arch").get<std::string>();
+    const auto seed = train.labels.at("seed").get<int64_t>();
+    task.command = {program(Stage::Prune), "--from",    train.runDir, "--data",
+                    data.runDir,           "--run-dir", task.runDir};
+    append(task.command, modelArguments(arch, seed));
+    append(task.command, {"--rate", nlohmann::json(sparsity.rate).dump(), "--rounds",
+                          std::to_string(sparsity.rounds)});
+    append(task.command, optionArguments(options));
+    append(task.command, runtimeArguments(task));
+    task.labels = train.labels;
+    return add(std::move(task));
+  }
+
+  const Task& addUnlearn(const Task& data, const Task& model, const std::string& checkpoint,
+                         const SparsitySpec& sparsity, const ForgetSpec& forget,
+                         const MethodSpec& method) {
+    const StageOptions options = mergeOptions(spec_.options.at(Stage::Unlearn), method.options);
+    const auto seed = model.labels.at("seed").get<int64_t>();
+    Task task = start(Stage::Unlearn,
+                      {{"method", method.name},
+                       {"forget", forget.mode},
+                       {"forget_value", forget.value},
+                       {"seed", seed},
+                       {"options", options}},
+                      {model.hash});
+    task.command = {program(Stage::Unlearn),
+                    "--data",
+                    data.runDir,
+                    "--original",
+                    checkpoint,
+                    "--run-dir",
+                    task.runDir,
+                    "--method",
+                    method.name,
+                    "--forget",
+                    forget.mode};
+    append(task.command, {forget.mode == "class" ? "--forget-class" : "--forget-count",
+                          std::to_string(forget.value), "--seed", std::to_string(seed)});
+    append(task.command, optionArguments(options));
+    append(task.command, runtimeArguments(task));
+    task.labels = model.labels;
+    task.labels["sparsity"] = sparsity.label();
+    task.labels["sparsity_fraction"] = sparsity.sparsity();
+    task.labels["forget"] = forget.label();
+    task.labels["method"] = method.name;
+    return add(std::move(task));
+  }
+
+  void addEvaluate(const Task& data, const Task& unlearn) {
+    const StageOptions& options = spec_.options.at(Stage::Evaluate);
+    Task task = start(Stage::Evaluate, {{"options", options}}, {unlearn.hash});
+    task.runDir = unlearn.runDir;  // evaluation.json sits beside what it evaluates
+    task.command = {program(Stage::Evaluate), "--data", data.runDir, "--unlearn-dir",
+                    unlearn.runDir};
+    append(task.command, optionArguments(options));
+    append(task.command, runtimeArguments(task));
+    task.labels = unlearn.labels;
+    add(std::move(task));
+  }
+
+  Task start(Stage stage, nlohmann::json config, std::vector<std::string> parents) const {
+    Task task;
+    task.stage = stage;
+    config["stage"] = stageName(stage);
+    config["parents"] = parents;
+    task.config = std::move(config);
+    task.hash = sha256OfString(task.config.dump()).substr(0, 16);
+    task.parents = std::move(parents);
+    task.runDir = root_ + "/" + stageName(stage) + "/" + task.hash;
+    task.stateDir = root_ + "/campaign/" + stageName(stage) + "/" + task.hash;
+    task.resources = spec_.resources.at(stage);
+    return task;
+  }
+
+  const Task& add(Task task) {
+    std::deque<Task>& tasks = byStage_[task.stage];
+    const auto [position, added] = seen_.emplace(task.hash, tasks.size());
+    if (added) tasks.push_back(std::move(task));
+    return tasks.at(position->second);
+  }
+
+  static std::vector<std::string> modelArguments(const std::string& arch, int64_t seed) {
+    // The campaign seed seeds both the initialisation and the sample order.
+    return {"--arch", arch, "--train-seed", std::to_string(seed), "--seed", std::to_string(seed)};
+  }
+
+  // Not part of the hash: threads change speed, not results; --quiet keeps logs short.
+  static std::vector<std::string> runtimeArguments(const Task& task) {
+    if (task.stage == Stage::Evaluate) return {"--quiet"};
+    return {"--threads", std::to_string(task.resources.threads), "--quiet"};
+  }
+
+  static void append(std::vector<std::string>& to, const std::vector<std::string>& words) {
+    to.insert(to.end(), words.begin(), words.end());
+  }
+
+  std::string program(Stage stage) const { return binDir_ + "/" + stageProgram(stage); }
+
+  const CampaignSpec& spec_;
+  std::string root_;
+  std::string binDir_;
+  std::map<Stage, std::deque<Task>> byStage_;  // deque: references stay valid
+  std::map<std::string, size_t> seen_;         // hash -> index in its stage's list
+};
+
+}  // namespace
+
+const Task& Manifest::byHash(const std::string& hash) const {
+  for (const Task& task : tasks) {
+    if (task.hash == hash) return task;
+  }
+  throw InputError("manifest", hash, "a task of this campaign");
+}
+
+std::vector<const Task*> Manifest::children(const Task& parent) const {
+  std::vector<const Task*> result;
+  for (const Task& task : tasks) {
+    for (const std::string& hash : task.parents) {
+      if (hash == parent.hash) result.push_back(&task);
+    }
+  }
+  return result;
+}
+
+nlohmann::json Manifest::toJson(const Task& task) const {
+  return {{"stage", stageName(task.stage)},
+          {"hash", task.hash},
+          {"run_dir", task.runDir},
+          {"state_dir", task.stateDir},
+          {"parents", task.parents},
+          {"command", task.command},
+          {"resources",
+           {{"ranks", task.resources.ranks},
+            {"threads", task.resources.threads},
+            {"gpus", task.resources.gpus},
+            {"time", task.resources.time},
+            {"mem", task.resources.mem}}},
+          {"labels", task.labels},
+          {"config", task.config}};
+}
+
+Manifest expand(const CampaignSpec& spec, const std::string& root, const std::string& binDir) {
+  return Expander(spec, root, binDir).run();
+}
+
+void writeManifestFile(const Manifest& manifest, const std::string& root) {
+  std::filesystem::create_directories(root);
+  std::string lines;
+  for (const Task& task : manifest.tasks) lines += manifest.toJson(task).dump() + "\n";
+  writeFileAtomically(root + "/manifest.jsonl", lines);
+}
+
+Manifest readManifestFile(const std::string& root) {
+  const std::string path = root + "/manifest.jsonl";
+  std::ifstream in(path);
+  if (!in) throw InputError(path, "file", "a manifest written by mu-campaign (or give the spec)");
+  Manifest manifest;
+  std::string line;
+  for (size_t number = 1; std::getline(in, line); ++number) {
+    try {
+      const nlohmann::json json = nlohmann::json::parse(line);
+      Task task;
+      task.stage = parseStage(json.at("stage").get<std::string>()).value();
+      task.hash = json.at("hash").get<std::string>();
+      task.runDir = json.at("run_dir").get<std::string>();
+      task.stateDir = json.at("state_dir").get<std::string>();
+      task.parents = json.at("parents").get<std::vector<std::string>>();
+      task.command = json.at("command").get<std::vector<std::string>>();
+      const nlohmann::json& resources = json.at("resources");
+      task.resources.ranks = resources.at("ranks").get<int64_t>();
+      task.resources.threads = resources.at("threads").get<int64_t>();
+      task.resources.gpus = resources.at("gpus").get<int64_t>();
+      task.resources.time = resources.at("time").get<std::string>();
+      task.resources.mem = resources.at("mem").get<std::string>();
+      task.labels = json.at("labels");
+      task.config = json.at("config");
+      manifest.tasks.push_back(std::move(task));
+    } catch (const std::exception& error) {
+      throw InputError(path, "line " + std::to_string(number),
+                       std::string("a task: ") + error.what());
+    }
+  }
+  return manifest;
+}
+
+std::string manifestText(const Manifest& manifest) {
+  std::string text;
+  for (const Task& task : manifest.tasks) {
+    std::string parents;
+    for (const std::string& hash : task.parents) parents += (parents.empty() ? "" : ",") + hash;
+    text += stageName(task.stage) + "\t" + task.hash + "\t" + task.runDir + "\t" +
+            (parents.empty() ? "-" : parents) + "\t" + shellJoin(task.command) + "\n";
+  }
+  return text;
+}
+
+}  // namespace mu::campaign

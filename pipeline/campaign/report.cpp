@@ -1,0 +1,161 @@
+#include "pipeline/campaign/report.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "pipeline/campaign/spec.h"
+#include "pipeline/campaign/text_file.h"
+#include "pipeline/error.h"
+#include "pipeline/json_file.h"
+
+namespace mu::campaign {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Unlearn run folder name (its hash) -> the labels the campaign gave it.
+std::map<std::string, nlohmann::json> manifestLabels(const std::string& root) {
+  std::map<std::string, nlohmann::json> labels;
+  std::ifstream in(root + "/manifest.jsonl");
+  std::string line;
+  while (std::getline(in, line)) {
+    const nlohmann::json task = nlohmann::json::parse(line, nullptr, false);
+    if (stringField(task, "stage") == "unlearn" && task.contains("labels")) {
+      labels[stringField(task, "hash")] = task["labels"];
+    }
+  }
+  return labels;
+}
+
+std::string sparsityLabel(double sparsity) {
+  if (sparsity <= 0) return "dense";
+  char text[32];
+  std::snprintf(text, sizeof(text), "%g%% sparse", 100 * sparsity);
+  return text;
+}
+
+EvaluationRecord readRecord(const std::string& path, const nlohmann::json& labels) {
+  const nlohmann::json evaluation = readJsonFile(path);
+  EvaluationRecord record;
+  auto text = [&](const char* key, const char* fallback) {
+    if (labels.contains(key)) return labels[key].get<std::string>();
+    if (evaluation.contains(key) && evaluation[key].is_string())
+      return evaluation[key].get<std::string>();
+    return std::string(fallback);
+  };
+  record.dataset = text("dataset", "?");
+  record.arch = text("arch", "?");
+  record.forget = text("forget", "");
+  record.method = text("method", "?");
+  // Sparsity as a fraction; a value over 1 is read as a percentage.
+  double sparsity = labels.value("sparsity_fraction", evaluation.value("sparsity", 0.0));
+  if (sparsity > 1) sparsity /= 100;
+  record.sparsity = sparsity;
+  record.sparsityLabel = sparsityLabel(sparsity);
+  record.seed = labels.value("seed", evaluation.value("seed", int64_t{0}));
+  for (const std::string& metric : reportMetrics()) {
+    if (!evaluation.contains(metric) || !evaluation[metric].is_number()) {
+      throw InputError(path, metric, "a number");
+    }
+    record.metrics[metric] = evaluation[metric].get<double>();
+  }
+  return record;
+}
+
+int methodRank(const std::string& method) {
+  const auto& known = knownMethods();
+  return static_cast<int>(std::find(known.begin(), known.end(), method) - known.begin());
+}
+
+MetricSummary summarise(const std::vector<double>& values) {
+  MetricSummary summary;
+  summary.count = static_cast<int>(values.size());
+  for (double value : values) summary.mean += value;
+  summary.mean /= static_cast<double>(values.size());
+  if (values.size() > 1) {
+    double squares = 0;
+    for (double value : values) squares += (value - summary.mean) * (value - summary.mean);
+    summary.std = std::sqrt(squares / static_cast<double>(values.size() - 1));
+  }
+  return summary;
+}
+
+}  // namespace
+
+const std::vector<std::string>& reportMetrics() {
+  static const std::vector<std::string> metrics{"UA", "MIA_efficacy", "RA", "TA", "RTE_s"};
+  return metrics;
+}
+
+std::string metricTitle(const std::string& key) {
+  if (key == "MIA_efficacy") return "MIA-Efficacy";
+  if (key == "RTE_s") return "RTE (s)";
+  return key;
+}
+
+std::vector<EvaluationRecord> collectEvaluations(const std::string& root) {
+  const std::map<std::string, nlohmann::json> labels = manifestLabels(root);
+  std::vector<EvaluationRecord> records;
+  const fs::path unlearn = fs::path(root) / "unlearn";
+  if (!fs::is_directory(unlearn)) return records;
+  std::vector<fs::path> folders;
+  for (const auto& entry : fs::directory_iterator(unlearn)) folders.push_back(entry.path());
+  std::sort(folders.begin(), folders.end());
+  for (const fs::path& folder : folders) {
+    const fs::path file = folder / "evaluation.json";
+    if (!fs::exists(file)) continue;
+    const auto found = labels.find(folder.filename().string());
+    records.push_back(readRecord(file.string(),
+                                 found == labels.end() ? nlohmann::json::object() : found->second));
+  }
+  return records;
+}
+
+std::vector<ReportRow> aggregate(const std::vector<EvaluationRecord>& records) {
+  using Key = std::tuple<std::string, std::string, std::string, int, std::string, double>;
+  std::map<Key, std::vector<const EvaluationRecord*>> groups;
+  for (const EvaluationRecord& record : records) {
+    groups[Key{record.dataset, record.arch, record.forget, methodRank(record.method), record.method,
+               record.sparsity}]
+        .push_back(&record);
+  }
+  std::vector<ReportRow> rows;
+  for (const auto& [key, members] : groups) {
+    ReportRow row;
+    row.dataset = std::get<0>(key);
+    row.arch = std::get<1>(key);
+    row.forget = std::get<2>(key);
+    row.method = std::get<4>(key);
+    row.sparsity = std::get<5>(key);
+    row.sparsityLabel = members.front()->sparsityLabel;
+    for (const EvaluationRecord* record : members) row.seeds.push_back(record->seed);
+    std::sort(row.seeds.begin(), row.seeds.end());
+    for (const std::string& metric : reportMetrics()) {
+      std::vector<double> values;
+      for (const EvaluationRecord* record : members) values.push_back(record->metrics.at(metric));
+      row.metrics[metric] = summarise(values);
+    }
+    rows.push_back(std::move(row));
+  }
+  for (ReportRow& row : rows) {
+    if (row.method == "retrain") continue;
+    for (const ReportRow& retrain : rows) {
+      if (retrain.method != "retrain" || retrain.dataset != row.dataset ||
+          retrain.arch != row.arch || retrain.forget != row.forget ||
+          retrain.sparsity != row.sparsity) {
+        continue;
+      }
+      double gap = 0;
+      for (const char* metric : {"UA", "MIA_efficacy", "RA", "TA"}) {
+        gap += std::fabs(row.metrics.at(metric).mean - retrain.metrics.at(metric).mean);
+      }
+      row.gapToRetrain = gap / 4;
+    }
+  }
+  return rows;
+}
+
+}  // namespace mu::campaign

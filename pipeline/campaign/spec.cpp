@@ -1,0 +1,189 @@
+#include "pipeline/campaign/spec.h"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+#include "pipeline/campaign/json_path.h"
+#include "pipeline/campaign/spec_options.h"
+#include "pipeline/json_file.h"
+
+namespace mu::campaign {
+
+namespace {
+
+std::string joined(const std::vector<std::string>& names) {
+  std::string result;
+  for (const std::string& name : names) result += (result.empty() ? "" : ", ") + name;
+  return result;
+}
+
+std::string knownName(const JsonPath& node, const std::vector<std::string>& known,
+                      const std::string& what) {
+  const std::string name = node.string();
+  if (std::find(known.begin(), known.end(), name) == known.end()) {
+    node.fail("unknown " + what + " '" + name + "' (known: " + joined(known) + ")");
+  }
+  return name;
+}
+
+DatasetSpec parseDataset(const JsonPath& node) {
+  DatasetSpec dataset;
+  if (node.value().is_string()) {
+    dataset.format = knownName(node, knownDatasetFormats(), "dataset");
+    return dataset;
+  }
+  node.requireKeys({"format", "source", "options"});
+  dataset.format = knownName(node["format"], knownDatasetFormats(), "dataset");
+  if (node.has("source")) dataset.source = node["source"].string();
+  if (node.has("options")) dataset.options = parseStageOptions(node["options"], Stage::Data);
+  return dataset;
+}
+
+SparsitySpec parseSparsity(const JsonPath& node) {
+  SparsitySpec sparsity;
+  if (node.value().is_string()) {
+    if (node.string() != "dense")
+      node.fail("expected \"dense\", {\"omp\": rate} or {\"imp\": rate}");
+    sparsity.kind = "dense";
+    return sparsity;
+  }
+  node.requireKeys({"omp", "imp", "rounds", "options"});
+  const bool omp = node.has("omp");
+  if (omp == node.has("imp")) node.fail("expected exactly one of the kinds omp, imp");
+  sparsity.kind = omp ? "omp" : "imp";
+  sparsity.rate = node[sparsity.kind].number(1e-6, 1 - 1e-6);
+  if (omp && node.has("rounds")) node["rounds"].fail("omp is one round; use imp for rounds");
+  sparsity.rounds = node.has("rounds") ? node["rounds"].integer(1, 100) : 1;
+  if (node.has("options")) sparsity.options = parseStageOptions(node["options"], Stage::Prune);
+  return sparsity;
+}
+
+ForgetSpec parseForget(const JsonPath& node) {
+  node.requireKeys({"class", "random"});
+  const bool byClass = node.has("class");
+  if (byClass == node.has("random")) node.fail("expected exactly one of class, random");
+  ForgetSpec forget;
+  forget.mode = byClass ? "class" : "random";
+  forget.value = byClass ? node["class"].integer(0, 999) : node["random"].integer(1, 100000000);
+  return forget;
+}
+
+MethodSpec parseMethod(const JsonPath& node) {
+  MethodSpec method;
+  if (node.value().is_string()) {
+    method.name = knownName(node, knownMethods(), "method");
+    return method;
+  }
+  node.requireKeys({"name", "options"});
+  method.name = knownName(node["name"], knownMethods(), "method");
+  if (node.has("options")) method.options = parseStageOptions(node["options"], Stage::Unlearn);
+  return method;
+}
+
+// Parses every element of a non-empty list and refuses duplicates (they would expand to the same
+// tasks twice).
+template <typename Item, typename Parse, typename Key>
+std::vector<Item> parseList(const JsonPath& node, Parse parse, Key key) {
+  node.requireList();
+  std::vector<Item> items;
+  for (size_t i = 0; i < node.size(); ++i) {
+    Item item = parse(node[i]);
+    for (const Item& earlier : items) {
+      if (key(earlier) == key(item)) node[i].fail("duplicate of an earlier entry");
+    }
+    items.push_back(std::move(item));
+  }
+  return items;
+}
+
+void parseGrid(const JsonPath& grid, CampaignSpec& spec) {
+  grid.requireKeys({"datasets", "archs", "sparsities", "forget", "methods", "seeds"});
+  spec.datasets = parseList<DatasetSpec>(grid["datasets"], parseDataset, [](const DatasetSpec& d) {
+    return d.format + "\n" + d.source + "\n" + d.options.dump();
+  });
+  spec.archs = parseList<std::string>(
+      grid["archs"], [](const JsonPath& n) { return knownName(n, knownArchs(), "arch"); },
+      [](const std::string& a) { return a; });
+  spec.sparsities = parseList<SparsitySpec>(grid["sparsities"], parseSparsity,
+                                            [](const SparsitySpec& s) { return s.label(); });
+  spec.forget = parseList<ForgetSpec>(grid["forget"], parseForget,
+                                      [](const ForgetSpec& f) { return f.label(); });
+  spec.methods = parseList<MethodSpec>(
+      grid["methods"], parseMethod, [](const MethodSpec& m) { return m.name + m.options.dump(); });
+  spec.seeds = parseList<int64_t>(
+      grid["seeds"], [](const JsonPath& n) { return n.integer(0, 2147483647); },
+      [](int64_t s) { return s; });
+}
+
+}  // namespace
+
+const std::vector<std::string>& knownDatasetFormats() {
+  // mu-data's readers (datasets/formats); `mu-data formats` lists the same.
+  static const std::vector<std::string> names{"fashion-mnist", "mnist", "cifar10", "cifar100",
+                                              "svhn"};
+  return names;
+}
+
+const std::vector<std::string>& knownArchs() {
+  // pipeline/models/model_registry.cpp: the campaign tool does not link the models.
+  static const std::vector<std::string> names{"resnet18",  "resnet50", "resnet20s", "resnet44s",
+                                              "resnet56s", "vgg16_bn", "tinycnn"};
+  return names;
+}
+
+const std::vector<std::string>& knownMethods() {
+  static const std::vector<std::string> names{"retrain", "ft", "ga", "ff", "iu", "l1-sparse", "rl"};
+  return names;
+}
+
+double SparsitySpec::sparsity() const {
+  return kind == "dense" ? 0.0 : 1.0 - std::pow(1.0 - rate, static_cast<double>(rounds));
+}
+
+std::string SparsitySpec::label() const {
+  if (kind == "dense") return kind;
+  std::string label = kind + "-" + nlohmann::json(rate).dump();
+  if (kind == "imp") label += "x" + std::to_string(rounds);
+  if (!options.empty()) label += "-" + options.dump();
+  return label;
+}
+
+std::string ForgetSpec::label() const {
+  return mode + "-" + std::to_string(value);
+}
+
+CampaignSpec parseSpec(const nlohmann::json& document, const std::string& file) {
+  const JsonPath root(document, file);
+  root.requireKeys({"name", "stop_after", "grid", "options", "resources"});
+  CampaignSpec spec;
+  spec.file = file;
+  spec.name = root.has("name") ? root["name"].string() : "campaign";
+  if (root.has("stop_after")) {
+    const std::string last = root["stop_after"].string();
+    const auto stage = parseStage(last);
+    if (!stage) root["stop_after"].fail("unknown stage '" + last + "'");
+    spec.lastStage = *stage;
+  }
+  parseGrid(root["grid"], spec);
+  for (Stage stage : allStages()) spec.options[stage] = StageOptions::object();
+  if (root.has("options")) {
+    const JsonPath options = root["options"];
+    std::vector<std::string> names;
+    for (Stage stage : allStages()) names.push_back(stageName(stage));
+    options.requireKeys(names);
+    for (Stage stage : allStages()) {
+      if (options.has(stageName(stage))) {
+        spec.options[stage] = parseStageOptions(options[stageName(stage)], stage);
+      }
+    }
+  }
+  spec.resources = parseResources(root);
+  return spec;
+}
+
+CampaignSpec readSpec(const std::string& path) {
+  return parseSpec(readJsonFile(path), path);
+}
+
+}  // namespace mu::campaign

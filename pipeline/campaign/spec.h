@@ -1,0 +1,79 @@
+#pragma once
+// A campaign: the grid datasets x archs x sparsities x forget modes x methods x seeds, the options
+// passed to each stage program, and the resources of each stage. See README "Campaigns" for the
+// file format; readSpec() validates everything before anything runs or is submitted.
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "pipeline/campaign/stage.h"
+
+namespace mu::campaign {
+
+// Options of a stage program, "name" -> value, passed as `--name value` (true: `--name`, false:
+// omitted, a list: comma-separated). Kept as a JSON object so hashes see them canonically sorted.
+using StageOptions = nlohmann::json;
+
+struct Resources {
+  int64_t ranks = 1;              // MPI ranks (Slurm tasks, one node)
+  int64_t threads = 1;            // LibTorch threads per rank (Slurm cpus-per-task)
+  int64_t gpus = 0;               // GPUs of the task (Slurm --gpus)
+  std::string time = "01:00:00";  // Slurm time limit, [D-]HH:MM:SS
+  std::string mem;                // Slurm --mem (e.g. "4G"); empty: the site's default
+  int64_t timeSeconds() const;
+};
+
+struct DatasetSpec {
+  std::string format;  // mu-data --format
+  std::string source;  // mu-data --source (empty: the format's default)
+  StageOptions options = StageOptions::object();
+};
+
+struct SparsitySpec {
+  std::string kind;  // dense | omp | imp
+  double rate = 0;   // fraction pruned per round
+  int64_t rounds = 0;
+  StageOptions options = StageOptions::object();  // extra mu-prune options
+  // Overall fraction of pruned weights: 1 - (1 - rate)^rounds.
+  double sparsity() const;
+  std::string label() const;  // "dense", "omp-0.95", "imp-0.2x5"
+};
+
+struct ForgetSpec {
+  std::string mode;           // class | random
+  int64_t value = 0;          // the class, or the number of random samples
+  std::string label() const;  // "class-0", "random-600"
+};
+
+struct MethodSpec {
+  std::string name;
+  StageOptions options = StageOptions::object();
+};
+
+struct CampaignSpec {
+  std::string file;  // where it was read from (for messages)
+  std::string name;
+  std::vector<DatasetSpec> datasets;
+  std::vector<std::string> archs;
+  std::vector<SparsitySpec> sparsities;
+  std::vector<ForgetSpec> forget;
+  std::vector<MethodSpec> methods;
+  std::vector<int64_t> seeds;
+  std::map<Stage, StageOptions> options;  // every stage has an entry (maybe empty)
+  std::map<Stage, Resources> resources;   // every stage has an entry
+  Stage lastStage = Stage::Evaluate;      // "stop_after": stages after it are not expanded
+};
+
+// Known names, checked by the parser (the stage programs check their own options again).
+const std::vector<std::string>& knownDatasetFormats();
+const std::vector<std::string>& knownArchs();
+const std::vector<std::string>& knownMethods();
+
+CampaignSpec parseSpec(const nlohmann::json& document, const std::string& file);
+CampaignSpec readSpec(const std::string& path);
+
+}  // namespace mu::campaign

@@ -1,0 +1,130 @@
+#include "pipeline/campaign/task_state.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+
+#include "pipeline/campaign/text_file.h"
+#include "pipeline/json_file.h"
+
+namespace mu::campaign {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string hostName() {
+  char name[256] = {};
+  ::gethostname(name, sizeof(name) - 1);
+  return name;
+}
+
+long long unixSeconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// A process that exists and is not a zombie (kill(pid, 0) succeeds for zombies too).
+bool processAlive(long pid) {
+  if (pid <= 0 || (::kill(static_cast<pid_t>(pid), 0) != 0 && errno != EPERM)) return false;
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  std::getline(stat, line);
+  const size_t close = line.rfind(')');
+  return close == std::string::npos || close + 2 >= line.size() || line[close + 2] != 'Z';
+}
+
+void appendAttempt(const Task& task, const std::string& line) {
+  std::ofstream(attemptsFile(task), std::ios::app) << line << "\n";
+}
+
+TaskStatus runningStatus(const Task& task) {
+  nlohmann::json marker;
+  try {
+    marker = readJsonFile(runningMarker(task));
+  } catch (const std::exception&) {
+    return {TaskState::Running, "marker being written"};
+  }
+  const std::string host = stringField(marker, "host");
+  const long pid = integerField(marker, "pid", 0);
+  const std::string job = stringField(marker, "job");
+  const std::string where = job.empty() ? "pid " + std::to_string(pid) + " on " + host
+                                        : "Slurm job " + job + " on " + host;
+  // Only a process on this machine can be checked; a marker from elsewhere is trusted.
+  if (host == hostName() && !processAlive(pid)) {
+    return {TaskState::Pending, "interrupted (" + where + " is gone); a rerun resumes it"};
+  }
+  return {TaskState::Running, where};
+}
+
+}  // namespace
+
+std::string stateName(TaskState state) {
+  switch (state) {
+    case TaskState::Done:
+      return "done";
+    case TaskState::Running:
+      return "running";
+    case TaskState::Failed:
+      return "failed";
+    case TaskState::Pending:
+      return "pending";
+  }
+  return "?";
+}
+
+std::string runningMarker(const Task& task) {
+  return task.stateDir + "/" + stageName(task.stage) + ".running.json";
+}
+std::string failedMarker(const Task& task) {
+  return task.stateDir + "/" + stageName(task.stage) + ".failed.json";
+}
+std::string logFile(const Task& task) {
+  return task.stateDir + "/" + stageName(task.stage) + ".log";
+}
+std::string attemptsFile(const Task& task) {
+  return task.stateDir + "/" + stageName(task.stage) + ".attempts";
+}
+
+TaskStatus taskStatus(const Task& task) {
+  if (fs::exists(task.doneFile())) return {TaskState::Done, ""};
+  if (fs::exists(runningMarker(task))) return runningStatus(task);
+  if (fs::exists(failedMarker(task))) {
+    std::string detail = "see " + logFile(task);
+    try {
+      const nlohmann::json failure = readJsonFile(failedMarker(task));
+      detail = "exit code " + std::to_string(integerField(failure, "exit_code", -1)) + "; " +
+               stringField(failure, "log", detail);
+    } catch (const std::exception&) {
+    }
+    return {TaskState::Failed, detail};
+  }
+  return {TaskState::Pending, ""};
+}
+
+void markStarted(const Task& task, long pid) {
+  fs::create_directories(task.stateDir);
+  fs::remove(failedMarker(task));
+  writeJsonFile(runningMarker(task),
+                {{"host", hostName()}, {"pid", pid}, {"started", unixSeconds()}});
+  appendAttempt(task, "start " + std::to_string(unixSeconds()) + " " + hostName() + " " +
+                          std::to_string(pid) + " -");
+}
+
+void markFinished(const Task& task, int exitCode) {
+  appendAttempt(task, "end " + std::to_string(unixSeconds()) + " " + std::to_string(exitCode));
+  if (exitCode != 0 && exitCode != 75) {
+    writeJsonFile(failedMarker(task), {{"exit_code", exitCode},
+                                       {"host", hostName()},
+                                       {"ended", unixSeconds()},
+                                       {"log", logFile(task)}});
+  }
+  fs::remove(runningMarker(task));
+}
+
+}  // namespace mu::campaign

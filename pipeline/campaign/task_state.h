@@ -1,0 +1,35 @@
+#pragma once
+// Where a task stands, read from its run folder alone: the stage's done file means done; the
+// campaign's markers in the task's state folder (ROOT/campaign/<stage>/<hash>) mean running (a live
+// process wrote <stage>.running.json) or failed (<stage>.failed.json holds the exit code);
+// otherwise pending. The local runner writes the markers through these functions, the Slurm job
+// script (Slurm/stage.sbatch) writes the same files from bash.
+
+#include <string>
+
+#include "pipeline/campaign/manifest.h"
+
+namespace mu::campaign {
+
+enum class TaskState { Done, Running, Failed, Pending };
+
+struct TaskStatus {
+  TaskState state = TaskState::Pending;
+  std::string detail;  // exit code, job id, or why a running marker is stale
+};
+
+std::string stateName(TaskState state);
+TaskStatus taskStatus(const Task& task);
+
+std::string runningMarker(const Task& task);  // <state-dir>/<stage>.running.json
+std::string failedMarker(const Task& task);   // <state-dir>/<stage>.failed.json
+std::string logFile(const Task& task);        // <state-dir>/<stage>.log
+// One line per attempt start ("start <unix s> <host> <pid> <job>") and end ("end <unix s> <rc>").
+std::string attemptsFile(const Task& task);
+
+// Called by the local runner around each attempt. An exit code of 0 or 75 (stopped after a
+// checkpoint: rerun to resume) leaves no failure behind.
+void markStarted(const Task& task, long pid);
+void markFinished(const Task& task, int exitCode);
+
+}  // namespace mu::campaign

@@ -1,0 +1,49 @@
+#pragma once
+// The results file of one evaluated model (one JSON document, fields in docs below) and the
+// console line that summarises it. Percent wherever the paper uses percent.
+//
+//   method, dataset, arch, seed, sparsity, UA, RA, TA, val_acc, MIA_efficacy,
+//   mia {correctness, confidence, entropy, m_entropy, prob}, privacy_mia {same}, RTE_s,
+//   world_size, evaluation_world_size, config_hash, code_version, checkpoint, checkpoint_kind,
+//   forget {...}, sizes {forget, retain, test, val}, m_entropy, device, timing_s {...}, inputs
+//   {...}
+//
+// `inputs` identifies what was evaluated (digests of the checkpoint, the forget set and the data,
+// and the options that change results): a rerun with equal inputs has nothing to recompute.
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+
+#include "pipeline/checkpoint/checkpoint.h"
+#include "pipeline/evaluation/evaluation_report.h"
+
+namespace mu {
+
+// What the results hold besides the metrics.
+struct EvaluatedModel {
+  std::string method = "original";   // the unlearning method, or "original" for a trained model
+  std::optional<double> rteSeconds;  // the unlearning run's RTE; none for an original model
+  CheckpointMeta meta;
+  std::string checkpointPath;
+  double sparsityPercent = 0;  // of the prunable (conv) weights, from the masks
+  ForgetSet forgetSet;
+  std::string mEntropy;  // the formula's option value
+  std::string device = "cpu";
+  int evaluationWorldSize = 1;
+  nlohmann::json inputs;
+};
+
+nlohmann::json evaluationResultsJson(const EvaluatedModel& model, const EvaluationMetrics& metrics);
+
+// The stored results when `path` holds a results file for exactly these inputs; nothing when it
+// is missing, unreadable or about something else.
+std::optional<nlohmann::json> upToDateResults(const std::string& path,
+                                              const nlohmann::json& inputs);
+
+// "FT on fashion-mnist/resnet20s (95.0% sparse): UA 4.12 RA 98.10 TA 91.33 MIA-Efficacy 9.87
+//  RTE 12.3 s"
+std::string evaluationSummary(const nlohmann::json& results);
+
+}  // namespace mu

@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# mu-campaign on a real single-node Slurm cluster (tests/slurm/slurm_up.sh): a tiny train + prune
+# campaign (tinycnn, 256 images, two seeds, dense and OMP 50 %) submitted as sbatch job arrays
+#  1. runs to the end, every task starting only after its own parent ended;
+#  2. cancelled while training and resubmitted, ends with the same weights as run 1;
+#  3. with SIGUSR1 sent to a running training job's batch shell, checkpoints, exits 75, is
+#     requeued by its script and completes, again with the same weights.
+#   tests/slurm/campaign_slurm_test.sh BIN_DIR      (root only; exit 77 = skipped)
+set -euo pipefail
+bin=$(cd "$1" && pwd)
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+[ "$(id -u)" -eq 0 ] || { echo "campaign_slurm_test: needs root; skipped"; exit 77; }
+work=$(mktemp -d /tmp/mu-slurm-test.XXXXXX)
+export SLURM_CI_DIR="$work/cluster"
+trap '"$here/slurm_down.sh" "$SLURM_CI_DIR"; rm -rf "$work"' EXIT
+started=$(date +%s)
+"$here/slurm_up.sh"
+# shellcheck disable=SC1091
+source "$SLURM_CI_DIR/env"
+
+cat >"$work/spec.json" <<'SPEC'
+{"name": "slurm-tiny", "stop_after": "prune",
+ "grid": {"datasets": ["fashion-mnist"], "archs": ["tinycnn"],
+          "sparsities": ["dense", {"omp": 0.5}], "forget": [{"class": 0}],
+          "methods": ["ft"], "seeds": [1, 2]},
+ "options": {"train": {"epochs": 3, "batch-size": 32, "train-limit": 256, "milestones": [2],
+                       "rewind-epoch": 1, "checkpoint-every-steps": 2}},
+ "resources": {"default": {"ranks": 1, "threads": 1, "time": "00:10:00"}}}
+SPEC
+echo '{"throttle": 4, "signal_seconds": 60}' >"$work/site.json"
+campaign() { "$bin/mu-campaign" "$@" --bin "$bin"; }
+fail() { echo "campaign_slurm_test: FAILED: $*" >&2; squeue >&2 || true; exit 1; }
+
+# Polls until every task of ROOT is done; fails when the queue empties first or on timeout.
+wait_done() {
+  local root=$1 deadline=$(($(date +%s) + ${2:-300}))
+  while [ "$(date +%s)" -lt "$deadline" ]; do
+    if campaign status --root "$root" | grep -q '^5 done, 0 running, 0 failed, 0 pending'; then
+      return 0
+    fi
+    if [ -z "$(squeue -h)" ]; then
+      sleep 2  # the last job may still be writing its files
+      campaign status --root "$root" | grep -q '^5 done' && return 0
+      campaign status --root "$root" >&2
+      cat "$root"/slurm/logs/*.out >&2 || true
+      fail "the queue emptied before $root was done"
+    fi
+    sleep 1
+  done
+  fail "timeout waiting for $root"
+}
+wait_file() {
+  local file=$1 deadline=$(($(date +%s) + 120))
+  until [ -e "$file" ]; do
+    [ "$(date +%s)" -lt "$deadline" ] || fail "timeout waiting for $file"
+    sleep 0.1
+  done
+}
+wait_queue_empty() {
+  local deadline=$(($(date +%s) + 120))
+  while [ -n "$(squeue -h)" ]; do
+    [ "$(date +%s)" -lt "$deadline" ] || fail "jobs did not leave the queue"
+    sleep 0.5
+  done
+}
+# Task run folders in manifest order: data, train seed 1, train seed 2, prune seed 1, prune seed 2.
+run_dirs() { python3 -c 'import json,sys; [print(json.loads(l)["run_dir"]) for l in open(sys.argv[1])]' "$1/manifest.jsonl"; }
+
+# Every task's first start is after its parent's last end (the attempts files of the run tree).
+check_dependencies() {
+  python3 - "$1" <<'PY'
+import json, sys
+root = sys.argv[1]
+tasks = [json.loads(line) for line in open(root + "/manifest.jsonl")]
+by_hash = {t["hash"]: t for t in tasks}
+def attempts(task):
+    lines = open(f'{task["state_dir"]}/{task["stage"]}.attempts').read().split("\n")
+    return [l.split() for l in lines if l]
+for task in tasks:
+    for parent in task["parents"]:
+        start = min(int(a[1]) for a in attempts(task) if a[0] == "start")
+        end = max(int(a[1]) for a in attempts(by_hash[parent]) if a[0] == "end")
+        assert start >= end, f'{task["stage"]} {task["hash"]} started {start} before its parent ended {end}'
+print("dependencies honoured for", len(tasks), "tasks")
+PY
+}
+same_weights() {  # ROOT_A ROOT_B: every train and prune model identical
+  local a=$1 b=$2 dir relative model
+  for dir in $(run_dirs "$b" | tail -n +2); do
+    relative=${dir#"$b"/}
+    model=best.h5
+    case "$relative" in prune/*) model=round-1/best.h5 ;; esac
+    h5diff "$a/$relative/$model" "$dir/$model" /params /params ||
+      fail "$relative/$model differs from the uninterrupted run"
+  done
+  echo "same weights as the uninterrupted run: $b"
+}
+
+echo "== 1. whole campaign through sbatch"
+a="$work/a"
+campaign slurm "$work/spec.json" --root "$a" --site "$work/site.json"
+[ "$(grep -c '"name"' "$a/slurm/submissions.jsonl")" -ge 1 ] || fail "no submission recorded"
+wait_done "$a"
+check_dependencies "$a"
+ls "$a/slurm/logs" | grep -Eq '^slurm-tiny-train-0_[0-9]+_1\.out$' || fail "no %x_%A_%a log names"
+campaign slurm "$work/spec.json" --root "$a" --site "$work/site.json" | grep -q "nothing to submit" ||
+  fail "a finished campaign was submitted again"
+
+echo "== 2. cancelled while training, then resubmitted"
+b="$work/b"
+campaign slurm "$work/spec.json" --root "$b" --site "$work/site.json"
+train_b=$(run_dirs "$b" | sed -n 2p)
+wait_file "$train_b/last.h5"
+scancel $(squeue -h -o %A)
+wait_queue_empty
+if campaign status --root "$b" | grep -q '^5 done'; then fail "cancelling came too late"; fi
+campaign slurm "$work/spec.json" --root "$b" --site "$work/site.json"
+wait_done "$b"
+check_dependencies "$b"
+same_weights "$a" "$b"
+
+echo "== 3. USR1 to a training job: checkpoint, exit 75, requeue, completion"
+c="$work/c"
+campaign slurm "$work/spec.json" --root "$c" --site "$work/site.json"
+train_c=$(run_dirs "$c" | sed -n 2p)
+state_c=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readlines()[1])["state_dir"])' \
+  "$c/manifest.jsonl")
+wait_file "$train_c/last.h5"
+job=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["job"])' \
+  "$state_c/train.running.json")
+scancel --signal=USR1 --batch "$job"
+deadline=$(($(date +%s) + 120))
+until grep -q '^end [0-9]* 75$' "$state_c/train.attempts"; do
+  [ "$(date +%s)" -lt "$deadline" ] || fail "USR1 did not stop the training with 75"
+  sleep 0.2
+done
+# Slurm holds a requeued job for about two minutes (EligibleTime); release it once the old
+# step's PMIx socket is gone (a new step 0 of the same job id cannot bind it before).
+numeric=$(scontrol show job "$job" | grep -o 'JobId=[0-9]*' | head -1 | cut -d= -f2)
+for _ in $(seq 300); do
+  [ -e "$SLURM_CI_DIR/spool/stepd.slurm.pmix.$numeric.0" ] || break
+  sleep 0.1
+done
+sleep 1
+scontrol update JobId="$job" StartTime=now
+wait_done "$c"
+grep -q '^end [0-9]* 75$' "$state_c/train.attempts" ||
+  { cat "$state_c/train.attempts" >&2; fail "USR1 did not stop the training with 75"; }
+[ "$(grep -c '^start' "$state_c/train.attempts")" -ge 2 ] || fail "the job was not requeued"
+scontrol show job "$job" | grep -q 'Restarts=[1-9]' || fail "Slurm saw no requeue of job $job"
+check_dependencies "$c"
+same_weights "$a" "$c"
+echo "campaign_slurm_test: passed in $(($(date +%s) - started)) s"
