@@ -22,7 +22,7 @@ packages=(
   libboost1.74-dev
   libgtest-dev googletest nlohmann-json3-dev
   libmatio-dev libmatio11 libsvm-dev libsvm3
-  zlib1g-dev zlib1g libssl-dev libssl3
+  zlib1g-dev zlib1g libssl-dev libssl3 libunistring2 libidn2-0
   pkgconf pkgconf-bin libpkgconf3
 )
 mkdir -p "$out/debs" "$out/root"

@@ -44,7 +44,7 @@ void applyMasks(Classifier& model, const TensorMap& masks) {
   torch::NoGradGuard noGrad;
   auto parameters = model.named_parameters();
   for (const auto& [name, mask] : masks) {
-    parameters[name].mul_(mask.to(parameters[name].dtype()));
+    parameters[name].mul_(mask.to(parameters[name].device(), parameters[name].dtype()));
   }
 }
 

@@ -15,7 +15,9 @@
 #include "pipeline/checkpoint/checkpoint_schema.h"
 #include "pipeline/checkpoint/rng_state.h"
 #include "pipeline/code_version.h"
+#include "pipeline/distributed/device.h"
 #include "pipeline/distributed/gradient_buckets.h"
+#include "pipeline/distributed/gradient_communicator.h"
 #include "pipeline/error.h"
 #include "pipeline/json_file.h"
 #include "pipeline/models/model_registry.h"
@@ -178,6 +180,15 @@ TrainOutcome TrainSession::run(const SessionStart& start) {
     saveCheckpoint(run_files::initCheckpoint(dir), *model, masks, nullptr, initMeta);
   }
 
+  // The rank's device (its node-local GPU with --device cuda); on a GPU the gradients travel over
+  // NCCL, everything else over the host communicator.
+  const torch::Device device = resolveDevice(config_.device);
+  setCudnnBenchmark(config_.cudnnBenchmark);
+  placeModel(*model, device, config_.channelsLast);
+  std::unique_ptr<Communicator> deviceComm =
+      makeDeviceCommunicator(comm_, device, config_.gradCompression);
+  Communicator& comm = deviceComm ? *deviceComm : comm_;
+
   MaskedSgd sgd(namedParameterList(*model), {config_.lr, config_.momentum, config_.weightDecay},
                 masks);
 
@@ -194,25 +205,26 @@ TrainOutcome TrainSession::run(const SessionStart& start) {
     position.stepInEpoch = static_cast<int64_t>(saved.numbers.at("step_in_epoch"));
     position.bestValAccuracy = saved.numbers.at("best_val_accuracy");
     position.bestEpoch = static_cast<int64_t>(saved.numbers.at("best_epoch"));
-    if (comm_.rank() == 0 && !config_.quiet) {
+    if (comm.rank() == 0 && !config_.quiet) {
       std::fprintf(stderr, "[train] resuming %s at epoch %lld step %lld\n", dir.c_str(),
                    static_cast<long long>(position.epoch + 1),
                    static_cast<long long>(position.stepInEpoch));
     }
   }
-  broadcastParametersAndBuffers(*model, comm_, 0);
-  if (comm_.rank() == 0) keepMetricsUpTo(run_files::metrics(dir), position.epoch);
+  broadcastParametersAndBuffers(*model, comm, 0);
+  if (comm.rank() == 0) keepMetricsUpTo(run_files::metrics(dir), position.epoch);
 
   LrScheduleOptions scheduleOptions = config_.scheduleOptions();
   scheduleOptions.epochOffset = start.scheduleOffset;
   const LrSchedule schedule(scheduleOptions);
   GradientBucketer buckets(model->parameters());
-  TrainingLoop loop(*model, comm_, sgd, buckets, schedule, crossEntropyLoss());
-  ProgressReporter progress("train", comm_.rank() == 0 && !config_.quiet);
+  TrainingLoop loop(*model, comm, sgd, buckets, schedule, crossEntropyLoss());
+  loop.setAutocast({config_.amp == "bf16"});
+  ProgressReporter progress("train", comm.rank() == 0 && !config_.quiet);
 
   auto saveTo = [&](const std::string& path, const char* kind, bool withState) {
-    if (config_.averageBnStatsAtCheckpoint) averageFloatBuffers(*model, comm_);
-    if (comm_.rank() != 0) return;
+    if (config_.averageBnStatsAtCheckpoint) averageFloatBuffers(*model, comm);
+    if (comm.rank() != 0) return;
     CheckpointMeta current = meta;
     current.kind = kind;
     current.epoch = position.epoch;
@@ -258,7 +270,7 @@ TrainOutcome TrainSession::run(const SessionStart& start) {
       return outcome;
     }
     const Accuracy validation =
-        evaluateAccuracy(*model, train.images, train.labels, split.valIds, comm_);
+        evaluateAccuracy(*model, train.images, train.labels, split.valIds, comm);
     ++position.epoch;
     position.stepInEpoch = 0;
     const bool best = validation.percent() > position.bestValAccuracy;
@@ -268,7 +280,7 @@ TrainOutcome TrainSession::run(const SessionStart& start) {
       saveTo(run_files::bestCheckpoint(dir), checkpoint::kKindBest, false);
     }
     saveTo(run_files::lastCheckpoint(dir), checkpoint::kKindTrain, true);
-    if (comm_.rank() == 0) {
+    if (comm.rank() == 0) {
       json line;
       line["epoch"] = position.epoch;
       line["lr"] = sgd.lr();
@@ -291,9 +303,9 @@ TrainOutcome TrainSession::run(const SessionStart& start) {
 
   // The run's model is the best by validation accuracy (spec §4.2); its test accuracy is reported.
   // Rank 0 wrote best.h5: every rank waits for it before reading.
-  comm_.barrier();
+  comm.barrier();
   loadCheckpoint(run_files::bestCheckpoint(dir), *model, nullptr, nullptr, expected);
-  const Accuracy testAccuracy = evaluateAccuracy(*model, test.images, test.labels, testRows, comm_);
+  const Accuracy testAccuracy = evaluateAccuracy(*model, test.images, test.labels, testRows, comm);
   outcome.epochsDone = position.epoch;
   outcome.bestValAccuracy = position.bestValAccuracy;
   outcome.bestEpoch = position.bestEpoch;
@@ -301,7 +313,7 @@ TrainOutcome TrainSession::run(const SessionStart& start) {
   outcome.trainSeconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - runStart).count();
   outcome.imagesPerSecond = secondsTraining > 0 ? imagesTrained / secondsTraining : 0;
-  if (comm_.rank() == 0) {
+  if (comm.rank() == 0) {
     json results;
     results["best_val_accuracy"] = outcome.bestValAccuracy;
     results["best_epoch"] = outcome.bestEpoch;
@@ -309,7 +321,9 @@ TrainOutcome TrainSession::run(const SessionStart& start) {
     results["epochs"] = outcome.epochsDone;
     results["seconds_this_session"] = outcome.trainSeconds;
     results["images_per_second"] = outcome.imagesPerSecond;
-    results["world_size"] = comm_.size();
+    results["world_size"] = comm.size();
+    results["device"] = device.str();
+    results["backend"] = comm.backendName();
     results["threads_per_rank"] = torch::get_num_threads();
     results["config_hash"] = table_.configHash();
     results["code_version"] = codeVersion();
@@ -321,7 +335,7 @@ TrainOutcome TrainSession::run(const SessionStart& start) {
     if (start.extraResults.is_object()) results.update(start.extraResults);
     writeJsonFile(run_files::results(dir), results);
   }
-  comm_.barrier();
+  comm.barrier();
   return outcome;
 }
 
