@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <iterator>
 #include <map>
@@ -91,8 +92,10 @@ int positiveInteger(const Arguments& arguments, const std::string& name) {
   return std::stoi(text);
 }
 
-// The manifest from the spec (and written to ROOT), or the one a previous command wrote.
-Manifest loadManifest(const Arguments& arguments, CampaignSpec* spec, bool specRequired) {
+// The manifest from the spec (and written to ROOT once `check` accepted the spec), or the one a
+// previous command wrote.
+Manifest loadManifest(const Arguments& arguments, CampaignSpec* spec, bool specRequired,
+                      const std::function<void(const CampaignSpec&)>& check = {}) {
   const std::string root = arguments.value("root");
   if (arguments.spec.empty()) {
     if (specRequired) throw mu::InputError("command line", "SPEC.json", "the campaign spec");
@@ -101,6 +104,7 @@ Manifest loadManifest(const Arguments& arguments, CampaignSpec* spec, bool specR
   CampaignSpec parsed = readSpec(arguments.spec);
   const Manifest manifest = expand(parsed, fs::absolute(root).lexically_normal().string(),
                                    arguments.value("bin", executableDir()));
+  if (check) check(parsed);
   writeManifestFile(manifest, root);
   if (spec) *spec = std::move(parsed);
   return manifest;
@@ -137,13 +141,15 @@ int commandReport(const Arguments& arguments) {
 }
 
 int commandSlurm(const Arguments& arguments) {
-  CampaignSpec spec;
-  const Manifest manifest = loadManifest(arguments, &spec, true);
   if (arguments.value("site").empty())
     throw mu::InputError("command line", "--site", "a site file (see Slurm/site.example.json)");
   SlurmScriptContext context;
   context.site = readSlurmSite(arguments.value("site"));
-  checkSiteLimits(spec, context.site);
+  // Requests the site cannot meet are refused before anything is written or submitted.
+  CampaignSpec spec;
+  const Manifest manifest = loadManifest(arguments, &spec, true, [&](const CampaignSpec& parsed) {
+    checkSiteLimits(parsed, context.site);
+  });
   const std::string templates = arguments.value("templates", MU_SLURM_TEMPLATE_DIR);
   const std::string templatePath = templates + "/stage.sbatch.in";
   context.templateText = readTextFile(templatePath);

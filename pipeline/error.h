@@ -14,6 +14,10 @@ class InputError : public std::runtime_error {
   explicit InputError(const std::string& message) : std::runtime_error(message) {}
 };
 
+// The check every stage's option validation makes: InputError("--<option>", "value",
+// expectation) unless `ok`.
+void requireOption(bool ok, const std::string& option, const std::string& expectation);
+
 // A library call that failed (HDF5, MPI, the file system); names the call and where it was made.
 class SystemError : public std::runtime_error {
  public:

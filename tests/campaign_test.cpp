@@ -86,6 +86,10 @@ TEST(CampaignSpec, ErrorsNameTheKeyPath) {
             }).find("resources.default.time: expected a positive time limit"),
             std::string::npos);
   EXPECT_NE(specError([](json& s) {
+              s["resources"]["train"] = {{"ranks", 1}, {"gpus", 2}};
+            }).find("resources.train: one rank per GPU: ranks (1) must equal gpus (2)"),
+            std::string::npos);
+  EXPECT_NE(specError([](json& s) {
               s["options"]["train"]["run-dir"] = "/elsewhere";
             }).find("options.train.run-dir: set by the campaign"),
             std::string::npos);
@@ -122,6 +126,23 @@ TEST(CampaignManifest, HashesArePinnedAndIndependentOfPaths) {
   EXPECT_EQ(a.tasks[5].id(), "unlearn/5fb6cb9e2b681314");
   EXPECT_EQ(a.tasks.back().id(), "evaluate/f2fa49f872c33082");
   EXPECT_EQ(a.tasks[1].runDir, "/root-a/train/" + a.tasks[1].hash);
+}
+
+TEST(CampaignManifest, GpuTasksRunOnCudaWithoutChangingTheirHash) {
+  json withGpus = fixedSpec();
+  withGpus["resources"]["unlearn"] = {{"ranks", 2}, {"gpus", 2}};
+  const Manifest cpu = expand(parseSpec(fixedSpec(), "spec.json"), "/r", "/b");
+  const Manifest gpu = expand(parseSpec(withGpus, "spec.json"), "/r", "/b");
+  ASSERT_EQ(cpu.tasks.size(), gpu.tasks.size());
+  for (size_t i = 0; i < gpu.tasks.size(); ++i) {
+    const Task& task = gpu.tasks[i];
+    EXPECT_EQ(task.hash, cpu.tasks[i].hash) << "the device is not part of what a task computes";
+    std::string command;
+    for (const std::string& word : task.command) command += word + " ";
+    const bool onGpu = task.stage == Stage::Unlearn;
+    EXPECT_EQ(command.find("--device cuda") != std::string::npos, onGpu) << command;
+    EXPECT_EQ(task.resources.gpus, onGpu ? 2 : 0);
+  }
 }
 
 TEST(CampaignManifest, SharedStagesAppearOnce) {

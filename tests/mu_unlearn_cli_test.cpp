@@ -100,8 +100,10 @@ TEST_F(MuUnlearn, ClassWiseForgettingAndAFinishedRun) {
   ASSERT_EQ(result.exitCode, 0) << result.output;
   const nlohmann::json forgetSet = readJson(run + "/forget_set.json");
   EXPECT_TRUE(forgetSet["whole_class"].get<bool>());
-  EXPECT_EQ(forgetSet["forget_ids"].size() + forgetSet["retain_ids"].size(),
-            54000u);  // the seed-1 training split
+  // D_f and D_r partition what the model was trained on: the first 1536 ids of the seed-1
+  // training split (--train-limit 1536), not all 54 000.
+  EXPECT_EQ(forgetSet["forget_ids"].size() + forgetSet["retain_ids"].size(), 1536u);
+  EXPECT_EQ(readJson(run + "/results.json")["forget"]["train_limit"].get<int64_t>(), 1536);
   // Gradient ascent at a high rate wipes out the forgotten class.
   EXPECT_LT(readJson(run + "/results.json")["forget_accuracy"].get<double>(), 5.0);
   const test::CommandResult again = test::runCommand(command);
@@ -134,7 +136,7 @@ TEST_F(MuUnlearn, BadInputExitsTwoAndWritesNothing) {
   };
   expectRefused("--method forget-everything", "retrain, ft, ga, ff, iu, l1-sparse, rl");
   expectRefused("--method ft --forget-class 10", "a class in 0..9");
-  expectRefused("--method ft --forget random --forget-count 60000", "at most the pool's 54000");
+  expectRefused("--method ft --forget random --forget-count 2000", "at most the pool's 1536");
   std::ofstream(scratch("ids.txt")) << "5\n7\n5\n";
   expectRefused("--method ft --forget ids --forget-ids " + scratch("ids.txt"), "duplicate");
   std::ofstream(scratch("unknown.txt")) << "5\n99999999\n";

@@ -180,9 +180,12 @@ class Expander {
   }
 
   // Not part of the hash: threads change speed, not results; --quiet keeps logs short.
+  // How a task runs, not what it computes: none of these enter a stage's configuration hash.
   static std::vector<std::string> runtimeArguments(const Task& task) {
-    if (task.stage == Stage::Evaluate) return {"--quiet"};
-    return {"--threads", std::to_string(task.resources.threads), "--quiet"};
+    std::vector<std::string> words{"--threads", std::to_string(task.resources.threads), "--quiet"};
+    // One rank per GPU: each rank takes the GPU of its node-local rank.
+    if (task.resources.gpus > 0) append(words, {"--device", "cuda"});
+    return words;
   }
 
   static void append(std::vector<std::string>& to, const std::vector<std::string>& words) {

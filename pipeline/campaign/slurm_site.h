@@ -20,10 +20,10 @@ struct SlurmSite {
   std::vector<std::string> sbatchFlags;  // each one word, e.g. "--constraint=a100"
   std::vector<std::string> modules;      // `module load` each, in order
   std::map<std::string, std::string> environment;
-  std::string gpuFlag = "--gpus={gpus}";  // {gpus} is replaced by the task's count
-  int64_t throttle = 0;                   // most array tasks at once (0: no limit)
-  int64_t signalSeconds = 300;            // USR1 this long before the time limit
-  int64_t cpusPerNode = 0;                // limits checked before submitting (0: unchecked)
+  std::string gpuFlag = "--gpus-per-node={gpus}";  // {gpus} is replaced by the task's count
+  int64_t throttle = 0;                            // most array tasks at once (0: no limit)
+  int64_t signalSeconds = 300;                     // USR1 this long before the time limit
+  int64_t cpusPerNode = 0;  // limits checked before submitting (0: unchecked)
   int64_t gpusPerNode = 0;
 };
 

@@ -51,6 +51,11 @@ Resources parseResourceFields(const JsonPath& node, Resources resources) {
       node["mem"].fail("expected a memory size like 4G or 512M, got '" + resources.mem + "'");
     }
   }
+  // GPU tasks run one rank per GPU (each rank takes the GPU of its node-local rank).
+  if (resources.gpus > 0 && resources.ranks != resources.gpus) {
+    node.fail("one rank per GPU: ranks (" + std::to_string(resources.ranks) +
+              ") must equal gpus (" + std::to_string(resources.gpus) + ")");
+  }
   return resources;
 }
 

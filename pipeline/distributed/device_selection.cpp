@@ -11,14 +11,6 @@
 namespace mu {
 namespace {
 
-bool mpiIsUsable() {
-  int initialized = 0;
-  int finalized = 0;
-  MPI_Initialized(&initialized);
-  MPI_Finalized(&finalized);
-  return initialized && !finalized;
-}
-
 int slurmLocalId() {
   const char* value = std::getenv("SLURM_LOCALID");
   if (value == nullptr || *value == '\0') return 0;
@@ -34,7 +26,7 @@ int slurmLocalId() {
 }  // namespace
 
 int nodeLocalRank(MPI_Comm comm) {
-  if (!mpiIsUsable()) return slurmLocalId();
+  if (!mpiIsActive()) return slurmLocalId();
   int rank = 0;
   checkMpi(MPI_Comm_rank(comm, &rank), "MPI_Comm_rank");
   MPI_Comm node = MPI_COMM_NULL;

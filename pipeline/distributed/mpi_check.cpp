@@ -20,4 +20,12 @@ void checkMpi(int code, const char* call) {
                     std::to_string(code) + ")");
 }
 
+bool mpiIsActive() {
+  int initialized = 0;
+  int finalized = 0;
+  MPI_Initialized(&initialized);
+  MPI_Finalized(&finalized);
+  return initialized && !finalized;
+}
+
 }  // namespace mu

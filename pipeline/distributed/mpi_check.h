@@ -10,4 +10,7 @@ namespace mu {
 // Throws SystemError("<call> failed: <MPI error string>") unless `code` is MPI_SUCCESS.
 void checkMpi(int code, const char* call);
 
+// Whether MPI calls may be made now: MPI_Init has run and MPI_Finalize has not.
+bool mpiIsActive();
+
 }  // namespace mu

@@ -7,20 +7,9 @@
 #include "pipeline/error.h"
 
 namespace mu {
-namespace {
-
-bool mpiIsUsable() {
-  int initialized = 0;
-  int finalized = 0;
-  MPI_Initialized(&initialized);
-  MPI_Finalized(&finalized);
-  return initialized && !finalized;
-}
-
-}  // namespace
 
 MpiRuntime::MpiRuntime(int& argc, char**& argv) {
-  if (!mpiIsUsable()) {
+  if (!mpiIsActive()) {
     int provided = MPI_THREAD_SINGLE;
     checkMpi(MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided), "MPI_Init_thread");
     ownsMpi_ = true;
@@ -42,11 +31,11 @@ MpiRuntime::MpiRuntime(int& argc, char**& argv) {
 }
 
 MpiRuntime::~MpiRuntime() {
-  if (ownsMpi_ && mpiIsUsable()) MPI_Finalize();
+  if (ownsMpi_ && mpiIsActive()) MPI_Finalize();
 }
 
 void MpiRuntime::abortAll(const std::string& message, int exitCode) {
-  if (!mpiIsUsable()) {
+  if (!mpiIsActive()) {
     std::fprintf(stderr, "error: %s\n", message.c_str());
     std::fflush(stderr);
     std::exit(exitCode);

@@ -1,5 +1,6 @@
 #include "pipeline/evaluation/evaluate_config.h"
 
+#include "pipeline/distributed/device_placement.h"
 #include "pipeline/error.h"
 #include "pipeline/unlearning/unlearn_run_files.h"
 
@@ -29,6 +30,7 @@ void EvaluateConfig::registerOptions(OptionTable& table) {
       .addFlag("force", &force, "recompute even if the results file is up to date",
                Effect::kOperational)
       .addFlag("quiet", &quiet, "no summary line", Effect::kOperational);
+  addDeviceOption(table, &device);
 }
 
 void EvaluateConfig::resolve() {
@@ -37,15 +39,13 @@ void EvaluateConfig::resolve() {
     if (forgetSet.empty()) forgetSet = unlearn_files::forgetSet(unlearnDir);
     if (out.empty()) out = unlearn_files::evaluation(unlearnDir);
   }
-  const auto require = [](bool ok, const std::string& option, const std::string& expectation) {
-    if (!ok) throw InputError("--" + option, "value", expectation);
-  };
-  require(!data.empty(), "data", "required: a dataset folder written by mu-data");
-  require(!checkpoint.empty(), "checkpoint", "required (or --unlearn-dir)");
-  require(!forgetSet.empty(), "forget-set", "required (or --unlearn-dir)");
-  require(!out.empty(), "out", "required without --unlearn-dir: the results JSON path");
-  require(batchSize > 0, "batch-size", "expected a positive batch size");
-  require(threads >= 0, "threads", "expected >= 0");
+  requireOption(!data.empty(), "data", "required: a dataset folder written by mu-data");
+  requireOption(!checkpoint.empty(), "checkpoint", "required (or --unlearn-dir)");
+  requireOption(!forgetSet.empty(), "forget-set", "required (or --unlearn-dir)");
+  requireOption(!out.empty(), "out", "required without --unlearn-dir: the results JSON path");
+  requireOption(batchSize > 0, "batch-size", "expected a positive batch size");
+  requireOption(threads >= 0, "threads", "expected >= 0");
+  validateDeviceChoice({device});
   modifiedEntropyFormula();  // validates the name
 }
 

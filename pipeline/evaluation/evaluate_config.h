@@ -20,6 +20,7 @@ struct EvaluateConfig {
   std::string mEntropy = "song-mittal";  // song-mittal | reference-buggy
   int64_t batchSize = 512;               // inference batch (global, see model_predictions.h)
   int64_t threads = 0;                   // torch threads per rank; 0: cores / local ranks
+  std::string device = "cpu";            // cpu | cuda (the GPU of the node-local rank)
   bool force = false;
   bool quiet = false;
 

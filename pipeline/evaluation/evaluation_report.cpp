@@ -44,10 +44,6 @@ void checkEvaluationInputs(const ForgetSet& set, const LoadedSplit& train, const
     throw InputError(dataDir + " (test split)", "labels",
                      "at least two classes in the test rows: one class cannot stand for the "
                      "non-members of the MIA");
-  if (set.retainIds.size() < testRows.size())
-    throw InputError(forgetSetPath, "retain_ids",
-                     "at least |D_te| = " + std::to_string(testRows.size()) +
-                         " ids: the first |D_te| retain samples are the MIA's shadow members");
 }
 
 EvaluationMetrics evaluateModel(Classifier& model, const LoadedSplit& train,

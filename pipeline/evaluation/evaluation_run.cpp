@@ -4,6 +4,7 @@
 #include <string>
 
 #include "pipeline/checkpoint/checkpoint.h"
+#include "pipeline/distributed/device.h"
 #include "pipeline/error.h"
 #include "pipeline/evaluation/evaluation_report.h"
 #include "pipeline/evaluation/evaluation_results.h"
@@ -107,6 +108,10 @@ EvaluationOutcome runEvaluation(const EvaluateConfig& config, const OptionTable&
                  {model.meta.arch, manifest.numClasses});
   // Pruned weights are exactly zero, as PyTorch's weight_orig * mask makes them.
   applyMasks(*classifier, masks);
+  // Inference only: probabilities come back to the host and are summed over MPI, so no NCCL.
+  const torch::Device device = resolveDevice(config.device);
+  placeModel(*classifier, device);
+  model.device = device.str();
   model.sparsityPercent = 100.0 * sparsityReport(*classifier, masks).sparsity();
 
   EvaluationOptions options;

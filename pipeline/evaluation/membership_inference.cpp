@@ -1,5 +1,7 @@
 #include "pipeline/evaluation/membership_inference.h"
 
+#include <algorithm>
+
 #include <torch/torch.h>
 
 #include <string>
@@ -83,16 +85,15 @@ void validateMiaInputs(const PredictionSet& retain, const PredictionSet& forget,
   if (test.empty() || test.labels.min().item<int64_t>() == test.labels.max().item<int64_t>())
     throw InputError("test set (D_te)", "labels",
                      "at least two classes: a one-class test set cannot represent non-members");
-  if (retain.size() < test.size())
-    throw InputError("retain set (D_r)", "rows",
-                     "at least |D_te| = " + std::to_string(test.size()) +
-                         " samples: the first |D_te| retain samples are the shadow members");
 }
 
 MiaAttackSets miaEfficacySets(const PredictionSet& retain, const PredictionSet& forget,
                               const PredictionSet& test) {
   validateMiaInputs(retain, forget, test);
-  return {retain.rows(0, test.size()), test, PredictionSet{}, forget};
+  // The reference takes retain[0:|D_te|] and all of D_te, and fails when D_r is the smaller
+  // (models trained on part of the data); then both shadow sets keep |D_r| rows, balanced.
+  const int64_t shadow = std::min(retain.size(), test.size());
+  return {retain.rows(0, shadow), test.rows(0, shadow), PredictionSet{}, forget};
 }
 
 MiaScores miaEfficacy(const PredictionSet& retain, const PredictionSet& forget,

@@ -60,14 +60,14 @@ MiaScores svcMembershipInference(const PredictionSet& shadowTrain, const Predict
                                  const MiaOptions& options = {});
 
 // Stage-level checks of the evaluation inputs, each failure an InputError naming the problem:
-// well-formed sets, a non-empty forget set, a test set with at least two classes (one class
-// cannot stand for the non-member distribution) and at least as many retain samples as test
-// samples (the shadow members are the first |D_te| retain samples).
+// well-formed sets, a non-empty forget set and a test set with at least two classes (one class
+// cannot stand for the non-member distribution).
 void validateMiaInputs(const PredictionSet& retain, const PredictionSet& forget,
                        const PredictionSet& test);
 
 // (a) shadow members = retain[0:|test|], shadow non-members = test, target non-members = forget:
-// each score is the fraction of D_f predicted non-member. The sets are validated first.
+// each score is the fraction of D_f predicted non-member. The sets are validated first. Where
+// |D_r| < |D_te| (the reference would fail) both shadow sets are their first |D_r| rows.
 MiaAttackSets miaEfficacySets(const PredictionSet& retain, const PredictionSet& forget,
                               const PredictionSet& test);
 MiaScores miaEfficacy(const PredictionSet& retain, const PredictionSet& forget,

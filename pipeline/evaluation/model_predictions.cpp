@@ -4,44 +4,35 @@
 
 #include <algorithm>
 
-#include "pipeline/augment.h"
-#include "pipeline/distributed/device.h"
 #include "pipeline/epoch_sampler.h"
+#include "pipeline/training/evaluation.h"
 
 namespace mu {
 
 ScoredSamples scoreSamples(Classifier& model, const torch::Tensor& images,
                            const torch::Tensor& labels, const std::vector<int64_t>& rows,
                            Communicator& comm, int64_t batchSize) {
-  torch::NoGradGuard noGrad;
-  const bool wasTraining = model.is_training();
-  model.eval();
-  // Batches go where the model is, in its memory format; probabilities come back to the host.
-  const torch::Device device = model.parameters().front().device();
-  const BatchPlacement placement{device, usesChannelsLast(model)};
   const auto count = static_cast<int64_t>(rows.size());
   const int64_t batches = (count + batchSize - 1) / batchSize;
   const auto [firstBatch, endBatch] = EpochSampler::sliceBounds(batches, comm.rank(), comm.size());
 
   // The class count comes from the model, so an empty list still has a well-formed [0, C].
   int64_t classes = 0;
-  torch::Tensor probabilities;
+  torch::Tensor probabilities;  // on the host, [count, C]
   int64_t correct = 0;
-  for (int64_t batch = firstBatch; batch < endBatch; ++batch) {
-    const int64_t begin = batch * batchSize;
-    const int64_t end = std::min(count, begin + batchSize);
-    const std::vector<int64_t> batchRows(rows.begin() + begin, rows.begin() + end);
-    const torch::Tensor logits =
-        model.forward(makeImageBatch(images, batchRows, placement)).to(torch::kCPU);
-    if (!probabilities.defined()) {
-      classes = logits.size(1);
-      probabilities = torch::zeros({count, classes}, torch::kFloat);
-    }
-    const torch::Tensor target = labels.index_select(0, torch::tensor(batchRows));
-    correct += logits.argmax(1).eq(target).sum().item<int64_t>();
-    probabilities.slice(0, begin, end).copy_(torch::softmax(logits.to(torch::kFloat), 1));
-  }
-  model.train(wasTraining);
+  forEachEvaluationBatch(
+      model, images, rows, firstBatch * batchSize, std::min(count, endBatch * batchSize), batchSize,
+      [&](int64_t first, int64_t last, const torch::Tensor& deviceLogits) {
+        const torch::Tensor logits = deviceLogits.to(torch::kCPU);
+        if (!probabilities.defined()) {
+          classes = logits.size(1);
+          probabilities = torch::zeros({count, classes}, torch::kFloat);
+        }
+        const std::vector<int64_t> batchRows(rows.begin() + first, rows.begin() + last);
+        const torch::Tensor target = labels.index_select(0, torch::tensor(batchRows));
+        correct += logits.argmax(1).eq(target).sum().item<int64_t>();
+        probabilities.slice(0, first, last).copy_(torch::softmax(logits.to(torch::kFloat), 1));
+      });
 
   // Ranks without a batch learn C from the others.
   classes = static_cast<int64_t>(comm.allReduceMax(static_cast<double>(classes)));

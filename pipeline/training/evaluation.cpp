@@ -10,31 +10,42 @@
 
 namespace mu {
 
-Accuracy evaluateAccuracy(Classifier& model, const torch::Tensor& images,
-                          const torch::Tensor& labels, const std::vector<int64_t>& rows,
-                          Communicator& comm, int64_t batchSize) {
+void forEachEvaluationBatch(Classifier& model, const torch::Tensor& images,
+                            const std::vector<int64_t>& rows, int64_t begin, int64_t end,
+                            int64_t batchSize, const EvaluationBatchVisitor& visit) {
   torch::NoGradGuard noGrad;
   const bool wasTraining = model.is_training();
   model.eval();
-  // Batches go where the model is, in its memory format (placeModel); the counts come back.
-  const torch::Device device = model.parameters().front().device();
-  const BatchPlacement placement{device, usesChannelsLast(model)};
-  const auto [begin, end] =
-      EpochSampler::sliceBounds(static_cast<int64_t>(rows.size()), comm.rank(), comm.size());
-  Accuracy local;
+  const BatchPlacement placement{model.parameters().front().device(), usesChannelsLast(model)};
   for (int64_t first = begin; first < end; first += batchSize) {
     const int64_t last = std::min(end, first + batchSize);
     const std::vector<int64_t> batchRows(rows.begin() + first, rows.begin() + last);
-    const torch::Tensor logits = model.forward(makeImageBatch(images, batchRows, placement));
-    const torch::Tensor target = toDevice(labels.index_select(0, torch::tensor(batchRows)), device);
-    local.correct += logits.argmax(1).eq(target).sum().item<int64_t>();
-    local.lossSum +=
-        torch::nn::functional::cross_entropy(
-            logits, target, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
-            .item<double>();
-    local.total += last - first;
+    visit(first, last, model.forward(makeImageBatch(images, batchRows, placement)));
   }
   model.train(wasTraining);
+}
+
+Accuracy evaluateAccuracy(Classifier& model, const torch::Tensor& images,
+                          const torch::Tensor& labels, const std::vector<int64_t>& rows,
+                          Communicator& comm, int64_t batchSize) {
+  const torch::Device device = model.parameters().front().device();
+  const auto [begin, end] =
+      EpochSampler::sliceBounds(static_cast<int64_t>(rows.size()), comm.rank(), comm.size());
+  Accuracy local;
+  forEachEvaluationBatch(
+      model, images, rows, begin, end, batchSize,
+      [&](int64_t first, int64_t last, const torch::Tensor& logits) {
+        const std::vector<int64_t> batchRows(rows.begin() + first, rows.begin() + last);
+        const torch::Tensor target =
+            toDevice(labels.index_select(0, torch::tensor(batchRows)), device);
+        local.correct += logits.argmax(1).eq(target).sum().item<int64_t>();
+        local.lossSum +=
+            torch::nn::functional::cross_entropy(
+                logits, target,
+                torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
+                .item<double>();
+        local.total += last - first;
+      });
   Accuracy total;
   total.correct = comm.allReduceSum(local.correct);
   total.total = comm.allReduceSum(local.total);

@@ -5,6 +5,7 @@
 #include <torch/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "pipeline/distributed/communicator.h"
@@ -20,6 +21,16 @@ struct Accuracy {
   double percent() const { return total ? 100.0 * static_cast<double>(correct) / total : 0.0; }
   double meanLoss() const { return total ? lossSum / static_cast<double>(total) : 0.0; }
 };
+
+// The inference loop every evaluation shares: `model` in eval mode without gradients (its mode is
+// restored after), positions [begin, end) of `rows` (which index `images`, uint8 [N, C, H, W]) in
+// batches of `batchSize`, each batch placed where the model is (device, memory format).
+// `visit(first, last, logits)` sees positions [first, last) and their logits on that device.
+using EvaluationBatchVisitor =
+    std::function<void(int64_t first, int64_t last, const torch::Tensor& logits)>;
+void forEachEvaluationBatch(Classifier& model, const torch::Tensor& images,
+                            const std::vector<int64_t>& rows, int64_t begin, int64_t end,
+                            int64_t batchSize, const EvaluationBatchVisitor& visit);
 
 // `rows` index `images` (uint8 [N, C, H, W]) and `labels` (int64 [N]).
 Accuracy evaluateAccuracy(Classifier& model, const torch::Tensor& images,

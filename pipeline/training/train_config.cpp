@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "pipeline/distributed/device_placement.h"
 #include "pipeline/error.h"
 #include "pipeline/models/model_registry.h"
 
@@ -29,9 +30,9 @@ void TrainConfig::registerOptions(OptionTable& table) {
       .add("gamma", &gamma, "multistep factor")
       .add("warmup-epochs", &warmupEpochs, "linear per-iteration warm-up epochs")
       .add("seed", &seed, "seed of the sample order and augmentation")
-      .add("rewind-epoch", &rewindEpoch, "save the weights after this many epochs (0: none)")
-      .add("device", &device, "cpu | cuda (each rank takes the GPU of its node-local rank)",
-           Effect::kOperational)
+      .add("rewind-epoch", &rewindEpoch, "save the weights after this many epochs (0: none)");
+  addDeviceOption(table, &device);
+  table
       .addFlag("channels-last", &channelsLast,
                "GPU: channels-last (NHWC) weights and batches, cuDNN's fast layout",
                Effect::kOperational)
@@ -53,38 +54,30 @@ void TrainConfig::registerOptions(OptionTable& table) {
 }
 
 void TrainConfig::validate(int worldSize) const {
-  auto require = [](bool ok, const std::string& option, const std::string& expectation) {
-    if (!ok) throw InputError("--" + option, "value", expectation);
-  };
-  require(!data.empty(), "data", "required: a dataset folder written by mu-data");
-  require(!runDir.empty(), "run-dir", "required: the run folder");
-  require(epochs > 0, "epochs", "expected a positive number of epochs");
-  require(batchSize > 0, "batch-size", "expected a positive batch size");
-  require(batchSize % worldSize == 0, "batch-size",
-          "expected a multiple of the world size " + std::to_string(worldSize) + ", got " +
-              std::to_string(batchSize));
-  require(lr > 0, "lr", "expected a positive learning rate");
-  require(momentum >= 0 && momentum < 1, "momentum", "expected a value in [0, 1)");
-  require(weightDecay >= 0, "weight-decay", "expected >= 0");
-  require(valFraction >= 0 && valFraction < 1, "val-fraction", "expected a value in [0, 1)");
-  require(splitSeed >= 0 && splitSeed <= 0xFFFFFFFFLL, "split-seed", "expected [0, 2^32)");
-  require(seed >= 0, "seed", "expected >= 0");
-  require(trainLimit >= 0, "train-limit", "expected >= 0");
-  require(rewindEpoch >= 0 && rewindEpoch <= epochs, "rewind-epoch",
-          "expected a value in [0, --epochs]");
-  require(augment == "auto" || augment == "none" || augment == "crop-flip" || augment == "flip",
-          "augment", "expected auto, none, crop-flip or flip");
-  require(checkpointEverySteps >= 0, "checkpoint-every-steps", "expected >= 0");
-  require(threads >= 0, "threads", "expected >= 0");
-  require(device == "cpu" || device == "cuda", "device", "expected cpu or cuda");
-  require(amp == "none" || amp == "bf16", "amp", "expected none or bf16");
-  require(amp == "none" || device == "cuda", "amp", "bf16 autocast needs --device cuda");
-  require(gradCompression == "none" || gradCompression == "bf16", "grad-compression",
-          "expected none or bf16");
-  require(gradCompression == "none" || device == "cuda", "grad-compression",
-          "bf16 gradient compression needs --device cuda (NCCL)");
-  require(!(channelsLast || cudnnBenchmark) || device == "cuda", "channels-last",
-          "--channels-last and --cudnn-benchmark are GPU options: add --device cuda");
+  requireOption(!data.empty(), "data", "required: a dataset folder written by mu-data");
+  requireOption(!runDir.empty(), "run-dir", "required: the run folder");
+  requireOption(epochs > 0, "epochs", "expected a positive number of epochs");
+  requireOption(batchSize > 0, "batch-size", "expected a positive batch size");
+  requireOption(batchSize % worldSize == 0, "batch-size",
+                "expected a multiple of the world size " + std::to_string(worldSize) + ", got " +
+                    std::to_string(batchSize));
+  requireOption(lr > 0, "lr", "expected a positive learning rate");
+  requireOption(momentum >= 0 && momentum < 1, "momentum", "expected a value in [0, 1)");
+  requireOption(weightDecay >= 0, "weight-decay", "expected >= 0");
+  requireOption(valFraction >= 0 && valFraction < 1, "val-fraction", "expected a value in [0, 1)");
+  requireOption(splitSeed >= 0 && splitSeed <= 0xFFFFFFFFLL, "split-seed", "expected [0, 2^32)");
+  requireOption(seed >= 0, "seed", "expected >= 0");
+  requireOption(trainLimit >= 0, "train-limit", "expected >= 0");
+  requireOption(rewindEpoch >= 0 && rewindEpoch <= epochs, "rewind-epoch",
+                "expected a value in [0, --epochs]");
+  requireOption(
+      augment == "auto" || augment == "none" || augment == "crop-flip" || augment == "flip",
+      "augment", "expected auto, none, crop-flip or flip");
+  requireOption(checkpointEverySteps >= 0, "checkpoint-every-steps", "expected >= 0");
+  requireOption(threads >= 0, "threads", "expected >= 0");
+  validateDeviceChoice(deviceChoice());
+  requireOption(amp == "none" || amp == "bf16", "amp", "expected none or bf16");
+  requireOption(amp == "none" || device == "cuda", "amp", "bf16 autocast needs --device cuda");
   const std::vector<std::string> archs = modelNames();
   if (std::find(archs.begin(), archs.end(), arch) == archs.end()) {
     std::string valid;
@@ -93,6 +86,10 @@ void TrainConfig::validate(int worldSize) const {
                      "unknown architecture '" + arch + "' (valid: " + valid + ")");
   }
   LrSchedule{scheduleOptions()};  // validates the schedule options
+}
+
+DeviceChoice TrainConfig::deviceChoice() const {
+  return {device, channelsLast, cudnnBenchmark, gradCompression};
 }
 
 LrScheduleOptions TrainConfig::scheduleOptions() const {

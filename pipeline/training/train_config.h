@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "pipeline/distributed/device_placement.h"
 #include "pipeline/option_table.h"
 #include "pipeline/training/lr_schedule.h"
 
@@ -51,6 +52,7 @@ struct TrainConfig {
   // Impossible values are InputErrors naming the option.
   void validate(int worldSize) const;
   LrScheduleOptions scheduleOptions() const;
+  DeviceChoice deviceChoice() const;
 };
 
 }  // namespace mu

@@ -16,8 +16,8 @@
 #include "pipeline/checkpoint/rng_state.h"
 #include "pipeline/code_version.h"
 #include "pipeline/distributed/device.h"
+#include "pipeline/distributed/device_placement.h"
 #include "pipeline/distributed/gradient_buckets.h"
-#include "pipeline/distributed/gradient_communicator.h"
 #include "pipeline/error.h"
 #include "pipeline/json_file.h"
 #include "pipeline/models/model_registry.h"
@@ -182,12 +182,9 @@ TrainOutcome TrainSession::run(const SessionStart& start) {
 
   // The rank's device (its node-local GPU with --device cuda); on a GPU the gradients travel over
   // NCCL, everything else over the host communicator.
-  const torch::Device device = resolveDevice(config_.device);
-  setCudnnBenchmark(config_.cudnnBenchmark);
-  placeModel(*model, device, config_.channelsLast);
-  std::unique_ptr<Communicator> deviceComm =
-      makeDeviceCommunicator(comm_, device, config_.gradCompression);
-  Communicator& comm = deviceComm ? *deviceComm : comm_;
+  DevicePlacement placement(*model, comm_, config_.deviceChoice());
+  const torch::Device device = placement.device();
+  Communicator& comm = placement.comm();
 
   MaskedSgd sgd(namedParameterList(*model), {config_.lr, config_.momentum, config_.weightDecay},
                 masks);

@@ -3,7 +3,6 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
 
-#include "pipeline/distributed/gradient_buckets.h"
 #include "pipeline/error.h"
 #include "pipeline/pruning/masks.h"
 #include "pipeline/seed_mixing.h"
@@ -101,17 +100,8 @@ class FisherForgetting final : public UnlearningMethod {
     const std::vector<int64_t>& retain = context.forget.retainIds;
     if (retain.empty()) throw InputError("ff", "retain set", "at least one retain sample");
     UnlearnClock clock;
-    Classifier& model = context.model;
-    applyMasks(model, context.masks);
-    broadcastParametersAndBuffers(model, context.comm, 0);
-    const ParameterLayout layout(model, context.masks);
-    // No augmentation unless asked: the old run.py ran fisher_new with --no-aug.
-    const StatisticsPass pass{model,
-                              layout,
-                              context.comm,
-                              context.train,
-                              augment_ ? context.augment : AugmentOptions{},
-                              context.seed};
+    const ParameterLayout layout(context.model, context.masks);
+    const StatisticsPass pass = beginStatisticsPass(context, layout, augment_);
     UnlearnOutcome outcome;
     const torch::Tensor fisher = fisherDiagonal(pass, retain, batchSize_, context.progress);
     if (!fisher.defined()) {

@@ -2,7 +2,10 @@
 
 #include <torch/torch.h>
 
+#include "pipeline/distributed/gradient_buckets.h"
+#include "pipeline/pruning/masks.h"
 #include "pipeline/training/masked_sgd.h"
+#include "pipeline/unlearning/unlearning_method.h"
 
 namespace mu {
 
@@ -73,6 +76,18 @@ torch::Tensor StatisticsPass::gradientOfSum(const std::vector<int64_t>& rows) co
       logits, statisticsLabels(train, rows, device()),
       torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum));
   return layout.flatten(layout.gradients(loss, false));
+}
+
+StatisticsPass beginStatisticsPass(UnlearnContext& context, const ParameterLayout& layout,
+                                   bool augment) {
+  applyMasks(context.model, context.masks);
+  broadcastParametersAndBuffers(context.model, context.comm, 0);
+  return {context.model,
+          layout,
+          context.comm,
+          context.train,
+          augment ? context.augment : AugmentOptions{},
+          context.seed};
 }
 
 std::vector<int64_t> rowRange(const std::vector<int64_t>& rows, int64_t begin, int64_t end) {

@@ -71,6 +71,13 @@ struct StatisticsPass {
   torch::Tensor gradientOfSum(const std::vector<int64_t>& rows) const;
 };
 
+struct UnlearnContext;
+// The start of a one-shot method: the original model with its masks applied, the same on every
+// rank, and a pass over its training rows with `layout`, augmented only when `augment` (the old
+// run.py ran FF and IU with --no-aug).
+StatisticsPass beginStatisticsPass(UnlearnContext& context, const ParameterLayout& layout,
+                                   bool augment);
+
 // Rows [begin, end) of `rows`.
 std::vector<int64_t> rowRange(const std::vector<int64_t>& rows, int64_t begin, int64_t end);
 

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include "pipeline/distributed/gradient_buckets.h"
 #include "pipeline/epoch_sampler.h"
 #include "pipeline/error.h"
 #include "pipeline/pruning/masks.h"
@@ -138,17 +137,8 @@ class InfluenceUnlearning final : public UnlearningMethod {
       throw InputError("iu", "forget/retain sets", "at least one sample in each");
     }
     UnlearnClock clock;
-    Classifier& model = context.model;
-    applyMasks(model, context.masks);
-    broadcastParametersAndBuffers(model, context.comm, 0);
-    const ParameterLayout layout(model, context.masks);
-    // No augmentation unless asked: the old run.py ran wfisher with --no-aug.
-    const StatisticsPass pass{model,
-                              layout,
-                              context.comm,
-                              context.train,
-                              augment_ ? context.augment : AugmentOptions{},
-                              context.seed};
+    const ParameterLayout layout(context.model, context.masks);
+    const StatisticsPass pass = beginStatisticsPass(context, layout, augment_);
     const int64_t batch =
         std::max<int64_t>(1, (context.batchSize + context.comm.size() - 1) / context.comm.size());
     UnlearnOutcome outcome;

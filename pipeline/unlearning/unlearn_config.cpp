@@ -1,5 +1,6 @@
 #include "pipeline/unlearning/unlearn_config.h"
 
+#include "pipeline/distributed/device_placement.h"
 #include "pipeline/error.h"
 
 namespace mu {
@@ -33,26 +34,26 @@ void UnlearnConfig::registerOptions(OptionTable& table) {
       .add("threads", &threads, "LibTorch threads per rank (0: the node's cores / local ranks)",
            Effect::kOperational)
       .addFlag("quiet", &quiet, "no progress lines", Effect::kOperational);
+  addDeviceOption(table, &device);
 }
 
 void UnlearnConfig::validate(int worldSize) const {
-  auto require = [](bool ok, const std::string& option, const std::string& expectation) {
-    if (!ok) throw InputError("--" + option, "value", expectation);
-  };
-  require(!data.empty(), "data", "required: a dataset folder written by mu-data");
-  require(!original.empty(), "original", "required: the checkpoint to unlearn");
-  require(!runDir.empty(), "run-dir", "required: the run folder");
-  require(forget == "class" || forget == "random" || forget == "ids", "forget",
-          "class, random or ids, got '" + forget + "'");
-  require(forgetCount >= 0, "forget-count", "expected >= 0");
-  require(batchSize > 0 && batchSize % worldSize == 0, "batch-size",
-          "a positive multiple of the world size " + std::to_string(worldSize));
-  require(seed >= 1 && seed <= 0x100000000LL, "seed",
-          "a seed in [1, 2^32] (the draw uses seed - 1)");
-  require(augment == "auto" || augment == "none" || augment == "crop-flip" || augment == "flip",
-          "augment", "expected auto, none, crop-flip or flip");
-  require(checkpointEverySteps >= 0, "checkpoint-every-steps", "expected >= 0");
-  require(threads >= 0, "threads", "expected >= 0");
+  requireOption(!data.empty(), "data", "required: a dataset folder written by mu-data");
+  requireOption(!original.empty(), "original", "required: the checkpoint to unlearn");
+  requireOption(!runDir.empty(), "run-dir", "required: the run folder");
+  requireOption(forget == "class" || forget == "random" || forget == "ids", "forget",
+                "class, random or ids, got '" + forget + "'");
+  requireOption(forgetCount >= 0, "forget-count", "expected >= 0");
+  requireOption(batchSize > 0 && batchSize % worldSize == 0, "batch-size",
+                "a positive multiple of the world size " + std::to_string(worldSize));
+  requireOption(seed >= 1 && seed <= 0x100000000LL, "seed",
+                "a seed in [1, 2^32] (the draw uses seed - 1)");
+  requireOption(
+      augment == "auto" || augment == "none" || augment == "crop-flip" || augment == "flip",
+      "augment", "expected auto, none, crop-flip or flip");
+  requireOption(checkpointEverySteps >= 0, "checkpoint-every-steps", "expected >= 0");
+  requireOption(threads >= 0, "threads", "expected >= 0");
+  validateDeviceChoice({device});
 }
 
 ForgetRequest UnlearnConfig::forgetRequest() const {

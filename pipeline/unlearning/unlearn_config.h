@@ -27,6 +27,7 @@ struct UnlearnConfig {
   int64_t batchSize = 256;       // global, over all ranks
   std::string augment = "auto";  // as mu-train: the reference unlearns on augmented data
   int64_t checkpointEverySteps = 0;
+  std::string device = "cpu";  // cpu | cuda (the GPU of the node-local rank)
   int64_t threads = 0;
   bool quiet = false;
 

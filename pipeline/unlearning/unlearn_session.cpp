@@ -8,6 +8,7 @@
 #include "pipeline/checkpoint/checkpoint.h"
 #include "pipeline/checkpoint/checkpoint_schema.h"
 #include "pipeline/code_version.h"
+#include "pipeline/distributed/device_placement.h"
 #include "pipeline/error.h"
 #include "pipeline/json_file.h"
 #include "pipeline/models/model_registry.h"
@@ -130,7 +131,13 @@ UnlearnRunOutcome runUnlearning(const UnlearnConfig& config, UnlearningMethod& m
   const auto splitSeed =
       static_cast<uint32_t>(config.referenceSplitSeed ? config.seed : trainSplitSeed);
   const LoadedSplit train = loadSplit(config.data, "train");
-  const TrainValSplit split = loadValidationSplit(config.data, train, splitSeed, valFraction);
+  TrainValSplit split = loadValidationSplit(config.data, train, splitSeed, valFraction);
+  // D_r and D_f partition what the original model was trained on: with mu-train's --train-limit
+  // that is the first N training ids only (rows it never saw are neither forgotten nor retained).
+  const auto trainLimit = original.option<int64_t>("train-limit", 0);
+  if (trainLimit > 0 && trainLimit < static_cast<int64_t>(split.trainIds.size())) {
+    split.trainIds.resize(static_cast<size_t>(trainLimit));
+  }
   const ForgetSet forgetSet =
       selectForgetSet(config.forgetRequest(), train, split, splitSeed, valFraction);
 
@@ -145,6 +152,9 @@ UnlearnRunOutcome runUnlearning(const UnlearnConfig& config, UnlearningMethod& m
     loadCheckpoint(config.original, *model, &masks, nullptr, expected);
   }
   applyMasks(*model, masks);
+  // On a GPU the methods' gradients and statistics are summed over NCCL.
+  DevicePlacement placement(*model, comm, {config.device});
+  Communicator& tensorComm = placement.comm();
 
   // Everything is checked: now the run folder.
   if (comm.rank() == 0) fs::create_directories(dir);
@@ -161,7 +171,7 @@ UnlearnRunOutcome runUnlearning(const UnlearnConfig& config, UnlearningMethod& m
   }
 
   ProgressReporter progress("unlearn", comm.rank() == 0 && !config.quiet);
-  UnlearnContext context(*model, comm, train, forgetSet, progress);
+  UnlearnContext context(*model, tensorComm, train, forgetSet, progress);
   context.masks = masks;
   context.augment = augmentationFor(config.augment, manifest.dataset);
   context.batchSize = config.batchSize;
@@ -211,16 +221,18 @@ UnlearnRunOutcome runUnlearning(const UnlearnConfig& config, UnlearningMethod& m
   results["RTE_s"] = rteSeconds;
   results["world_size"] = comm.size();
   results["threads_per_rank"] = torch::get_num_threads();
-  results["device"] = "cpu";
+  results["device"] = placement.device().str();
+  results["backend"] = tensorComm.backendName();
   results["forget"] = {{"mode", config.forget},
                        {"class", config.forgetClass},
                        {"count", config.forgetCount},
                        {"forget_samples", forgetSet.forgetIds.size()},
                        {"retain_samples", forgetSet.retainIds.size()},
-                       {"split_seed", splitSeed}};
-  results["forget_accuracy"] = accuracyOn(*model, train, forgetSet.forgetIds, comm);
-  results["retain_accuracy"] = accuracyOn(*model, train, forgetSet.retainIds, comm);
-  results["test_accuracy"] = accuracyOn(*model, test, forgetSet.testRows(test.labels), comm);
+                       {"split_seed", splitSeed},
+                       {"train_limit", trainLimit}};
+  results["forget_accuracy"] = accuracyOn(*model, train, forgetSet.forgetIds, tensorComm);
+  results["retain_accuracy"] = accuracyOn(*model, train, forgetSet.retainIds, tensorComm);
+  results["test_accuracy"] = accuracyOn(*model, test, forgetSet.testRows(test.labels), tensorComm);
   results["sparsity_percent"] = 100.0 * sparsityReport(*model, masks).sparsity();
   results["epochs"] = unlearned.epochsDone;
   results["summary"] = unlearned.summary;

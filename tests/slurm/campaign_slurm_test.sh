@@ -4,7 +4,10 @@
 #  1. runs to the end, every task starting only after its own parent ended;
 #  2. cancelled while training and resubmitted, ends with the same weights as run 1;
 #  3. with SIGUSR1 sent to a running training job's batch shell, checkpoints, exits 75, is
-#     requeued by its script and completes, again with the same weights.
+#     requeued by its script and completes, again with the same weights;
+#  4. GPU variant (stand-in GPU devices): a 2-GPU training task is allocated 2 GPUs and 2 ranks
+#     and runs with --device cuda, which this CPU-only build refuses with a clear error that the
+#     run tree records; GPU requests the site cannot meet are refused before submission.
 #   tests/slurm/campaign_slurm_test.sh BIN_DIR      (root only; exit 77 = skipped)
 set -euo pipefail
 bin=$(cd "$1" && pwd)
@@ -150,4 +153,44 @@ grep -q '^end [0-9]* 75$' "$state_c/train.attempts" ||
 scontrol show job "$job" | grep -q 'Restarts=[1-9]' || fail "Slurm saw no requeue of job $job"
 check_dependencies "$c"
 same_weights "$a" "$c"
+echo "== 4. GPU variant: one rank per GPU on stand-in GPU devices"
+gpu_spec() {  # TRAIN_RESOURCES
+  cat <<SPEC
+{"name": "slurm-gpu", "stop_after": "train",
+ "grid": {"datasets": ["fashion-mnist"], "archs": ["tinycnn"], "sparsities": ["dense"],
+          "forget": [{"class": 0}], "methods": ["ft"], "seeds": [1]},
+ "options": {"train": {"epochs": 1, "rewind-epoch": 1, "batch-size": 32, "train-limit": 64}},
+ "resources": {"default": {"ranks": 1, "threads": 1, "time": "00:10:00"}, "train": $1}}
+SPEC
+}
+gpu_spec '{"ranks": 2, "gpus": 2}' >"$work/gpu.json"
+echo '{"throttle": 4, "signal_seconds": 60, "gpus_per_node": 2}' >"$work/gpu-site.json"
+g="$work/g"
+campaign slurm "$work/gpu.json" --root "$g" --site "$work/gpu-site.json" --dry-run >"$work/gpu-dry.txt"
+grep -q '^#SBATCH --gpus-per-node=2$' "$work/gpu-dry.txt" || fail "no --gpus-per-node=2 line"
+grep -q '^#SBATCH --ntasks=2$' "$work/gpu-dry.txt" || fail "not one rank per GPU"
+grep -q -- "'--device' 'cuda'\|--device cuda" "$work/gpu-dry.txt" || fail "the stage has no --device cuda"
+gpu_spec '{"ranks": 3, "gpus": 3}' >"$work/gpu3.json"
+if campaign slurm "$work/gpu3.json" --root "$work/g3" --site "$work/gpu-site.json" 2>"$work/gpu3.err"; then
+  fail "3 GPUs on a 2-GPU node were submitted"
+fi
+grep -q 'resources.train.gpus' "$work/gpu3.err" || fail "the refusal does not name the key: $(cat "$work/gpu3.err")"
+gpu_spec '{"ranks": 1, "gpus": 2}' >"$work/gpu-ranks.json"
+if campaign slurm "$work/gpu-ranks.json" --root "$work/g4" --site "$work/gpu-site.json" 2>"$work/gpu-ranks.err"; then
+  fail "1 rank for 2 GPUs was submitted"
+fi
+grep -q 'one rank per GPU' "$work/gpu-ranks.err" || fail "no one-rank-per-GPU error: $(cat "$work/gpu-ranks.err")"
+[ ! -e "$work/g3" ] && [ ! -e "$work/g4" ] || fail "a refused spec left a run tree"
+campaign slurm "$work/gpu.json" --root "$g" --site "$work/gpu-site.json"
+deadline=$(($(date +%s) + 180))
+# status exits non-zero while a task has failed, so its text is read apart from its exit code.
+until { campaign status --root "$g" || true; } | grep -q '^1 done, 0 running, 1 failed'; do
+  [ "$(date +%s)" -lt "$deadline" ] || { campaign status --root "$g" >&2; fail "the GPU task did not end"; }
+  sleep 1
+done
+gpu_log=$(ls "$g"/slurm/logs/slurm-gpu-train-*.out)
+grep -q 'mu-campaign: GPUs 0,1 for 2 rank(s)' "$gpu_log" || { cat "$gpu_log" >&2; fail "the job saw no 2 GPUs"; }
+grep -q -- '--device cuda: this build has no CUDA' "$gpu_log" || { cat "$gpu_log" >&2; fail "no clear CUDA error"; }
+grep -q '"exit_code"' "$g"/campaign/*/train.failed.json 2>/dev/null ||
+  find "$g" -name train.failed.json | grep -q . || fail "the failure was not recorded in the run tree"
 echo "campaign_slurm_test: passed in $(($(date +%s) - started)) s"

@@ -50,6 +50,20 @@ fi
 
 node=$(hostname -s)
 hardware=$(slurmd -C | head -1 | sed -e 's/^NodeName=[^ ]* //' -e 's/ UpTime=.*//')
+# Stand-in GPUs for --gres/--gpus scripts: slurmd needs character devices behind gres/gpu, so
+# each is a node with /dev/null's numbers (slurm-local.md); CUDA_VISIBLE_DEVICES works as on a
+# real GPU node, while nothing can compute on them.
+gpus=${SLURM_CI_GPUS:-2}
+gres_node=
+if [ "$gpus" -gt 0 ]; then
+  mkdir -p "$D/fakegpu"
+  for ((i = 0; i < gpus; i++)); do
+    [ -e "$D/fakegpu/gpu$i" ] || mknod -m 666 "$D/fakegpu/gpu$i" c 1 3
+  done
+  gres_node="Gres=gpu:$gpus"
+  printf 'AutoDetect=off\nNodeName=%s Name=gpu File=%s/fakegpu/gpu[0-%d]\n' \
+    "$node" "$D" $((gpus - 1)) >"$D/gres.conf"
+fi
 cat >"$D/slurm.conf" <<CONF
 ClusterName=ci
 SlurmctldHost=$node(127.0.0.1)
@@ -78,10 +92,11 @@ AccountingStorageType=accounting_storage/none
 JobCompType=jobcomp/filetxt
 JobCompLoc=$D/log/jobcomp.txt
 JobAcctGatherType=jobacct_gather/none
+GresTypes=gpu
 ReturnToService=2
 MinJobAge=600
 KillWait=10
-NodeName=$node NodeAddr=127.0.0.1 $hardware State=UNKNOWN
+NodeName=$node NodeAddr=127.0.0.1 $hardware $gres_node State=UNKNOWN
 PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 CONF
 echo "export SLURM_CONF=$D/slurm.conf" >"$D/env"

@@ -1,0 +1,35 @@
+#include "pipeline/distributed/device_placement.h"
+
+#include "pipeline/distributed/device.h"
+#include "pipeline/distributed/gradient_communicator.h"
+#include "pipeline/error.h"
+#include "pipeline/option_table.h"
+
+namespace mu {
+
+void addDeviceOption(OptionTable& table, std::string* device) {
+  table.add("device", device, "cpu | cuda (each rank takes the GPU of its node-local rank)",
+            OptionTable::Effect::kOperational);
+}
+
+void validateDeviceChoice(const DeviceChoice& choice) {
+  const bool gpu = choice.device == "cuda";
+  requireOption(choice.device == "cpu" || gpu, "device",
+                "expected cpu or cuda, got '" + choice.device + "'");
+  requireOption(choice.gradientCompression == "none" || choice.gradientCompression == "bf16",
+                "grad-compression", "expected none or bf16");
+  requireOption(choice.gradientCompression == "none" || gpu, "grad-compression",
+                "bf16 gradient compression needs --device cuda (NCCL)");
+  requireOption(!(choice.channelsLast || choice.cudnnBenchmark) || gpu, "channels-last",
+                "--channels-last and --cudnn-benchmark are GPU options: add --device cuda");
+}
+
+DevicePlacement::DevicePlacement(torch::nn::Module& model, Communicator& host,
+                                 const DeviceChoice& choice)
+    : device_(resolveDevice(choice.device)), host_(host) {
+  setCudnnBenchmark(choice.cudnnBenchmark);
+  placeModel(model, device_, choice.channelsLast);
+  deviceComm_ = makeDeviceCommunicator(host, device_, choice.gradientCompression);
+}
+
+}  // namespace mu
