@@ -212,8 +212,15 @@ TEST_F(MiaTest, TrainingPrivacySplitSizes) {
   EXPECT_EQ(odd.half, 4);
   EXPECT_EQ(odd.targetTrainSize(), 16);
   EXPECT_EQ(odd.targetTestSize(), 5);
+  // Fewer retain than test samples, but more than h: the reference's split.
+  EXPECT_EQ(trainingPrivacySplit(5449, 9000).half, 4500);
+  // At most h retain samples (the reference fails): h halves D_r.
+  const TrainingPrivacySplit fewRetained = trainingPrivacySplit(231, 9000);
+  EXPECT_EQ(fewRetained.half, 115);
+  EXPECT_EQ(fewRetained.targetTrainSize(), 116);
+  EXPECT_EQ(fewRetained.targetTestSize(), 8885);
   EXPECT_THROW(trainingPrivacySplit(20, 1), InputError);
-  EXPECT_THROW(trainingPrivacySplit(3, 10), InputError);
+  EXPECT_THROW(trainingPrivacySplit(1, 10), InputError);
 }
 
 TEST_F(MiaTest, TrainingPrivacyMiaSeesAMemorisingModel) {

@@ -1,9 +1,8 @@
 #include "pipeline/evaluation/membership_inference.h"
 
-#include <algorithm>
-
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <string>
 
 #include "pipeline/error.h"
@@ -103,16 +102,16 @@ MiaScores miaEfficacy(const PredictionSet& retain, const PredictionSet& forget,
 
 TrainingPrivacySplit trainingPrivacySplit(int64_t retainSize, int64_t testSize) {
   TrainingPrivacySplit split;
-  split.half = testSize / 2;
+  // The reference's h = floor(|D_te| / 2), kept wherever it works (|D_r| > h, so the member
+  // target is not empty); with fewer retain samples (a model trained on part of the data) h
+  // halves D_r instead, so both shadow sets stay balanced and both targets non-empty.
+  split.half = retainSize > testSize / 2 ? testSize / 2 : retainSize / 2;
   split.retainSize = retainSize;
   split.testSize = testSize;
   if (split.half < 1)
-    throw InputError(
-        "test set (D_te)", "rows",
-        "at least 2 samples for the training-privacy MIA, not " + std::to_string(testSize));
-  if (retainSize < split.half)
-    throw InputError("retain set (D_r)", "rows",
-                     "at least floor(|D_te| / 2) = " + std::to_string(split.half) + " samples");
+    throw InputError("retain and test sets (D_r, D_te)", "rows",
+                     "at least 2 samples each for the training-privacy MIA, not " +
+                         std::to_string(retainSize) + " and " + std::to_string(testSize));
   return split;
 }
 

@@ -78,7 +78,8 @@ inline double miaEfficacyPercent(const MiaScores& efficacy) {
 }
 
 // (b) With h = floor(|test| / 2): shadow members retain[0:h], target members retain[h:], shadow
-// non-members test[0:h], target non-members test[h:].
+// non-members test[0:h], target non-members test[h:]. Where |D_r| <= h (the reference would
+// fail or leave no member target) h = floor(|D_r| / 2) instead.
 struct TrainingPrivacySplit {
   int64_t half = 0;  // h
   int64_t retainSize = 0;
@@ -88,7 +89,7 @@ struct TrainingPrivacySplit {
   int64_t shadowTestSize() const { return half; }
   int64_t targetTestSize() const { return testSize - half; }
 };
-// Throws InputError unless h >= 1 and retainSize >= h.
+// Throws InputError unless h >= 1.
 TrainingPrivacySplit trainingPrivacySplit(int64_t retainSize, int64_t testSize);
 MiaAttackSets trainingPrivacySets(const PredictionSet& retain, const PredictionSet& test);
 MiaScores trainingPrivacyMia(const PredictionSet& retain, const PredictionSet& test,

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# mu-campaign on a real single-node Slurm cluster (tests/slurm/slurm_up.sh): a tiny train + prune
-# campaign (tinycnn, 256 images, two seeds, dense and OMP 50 %) submitted as sbatch job arrays
-#  1. runs to the end, every task starting only after its own parent ended;
+# mu-campaign on a real single-node Slurm cluster (tests/slurm/slurm_up.sh): a tiny campaign
+# (tinycnn, 256 images, two seeds, dense and OMP 50 %, FT and GA on class 0) submitted as sbatch
+# job arrays
+#  1. runs through training, pruning, unlearning and evaluation to the end, every task starting
+#     only after its own parent ended, and reports its table;
 #  2. cancelled while training and resubmitted, ends with the same weights as run 1;
 #  3. with SIGUSR1 sent to a running training job's batch shell, checkpoints, exits 75, is
 #     requeued by its script and completes, again with the same weights;
@@ -21,29 +23,39 @@ started=$(date +%s)
 # shellcheck disable=SC1091
 source "$SLURM_CI_DIR/env"
 
+# The whole pipeline (two seeds, two methods) for run 1; its training and pruning part for the
+# interruption runs 2 and 3, which compare their weights with run 1's.
 cat >"$work/spec.json" <<'SPEC'
-{"name": "slurm-tiny", "stop_after": "prune",
+{"name": "slurm-tiny",
  "grid": {"datasets": ["fashion-mnist"], "archs": ["tinycnn"],
           "sparsities": ["dense", {"omp": 0.5}], "forget": [{"class": 0}],
-          "methods": ["ft"], "seeds": [1, 2]},
+          "methods": [{"name": "ft", "options": {"ft-epochs": 1}},
+                      {"name": "ga", "options": {"ga-epochs": 1}}],
+          "seeds": [1, 2]},
  "options": {"train": {"epochs": 3, "batch-size": 32, "train-limit": 256, "milestones": [2],
                        "rewind-epoch": 1, "checkpoint-every-steps": 2}},
  "resources": {"default": {"ranks": 1, "threads": 1, "time": "00:10:00"}}}
 SPEC
+python3 - "$work/spec.json" "$work/spec-prune.json" <<'PY'
+import json, sys
+spec = json.load(open(sys.argv[1]))
+spec["stop_after"] = "prune"
+json.dump(spec, open(sys.argv[2], "w"))
+PY
 echo '{"throttle": 4, "signal_seconds": 60}' >"$work/site.json"
 campaign() { "$bin/mu-campaign" "$@" --bin "$bin"; }
 fail() { echo "campaign_slurm_test: FAILED: $*" >&2; squeue >&2 || true; exit 1; }
 
-# Polls until every task of ROOT is done; fails when the queue empties first or on timeout.
+# Polls until all TASKS tasks of ROOT are done; fails when the queue empties first or on timeout.
 wait_done() {
-  local root=$1 deadline=$(($(date +%s) + ${2:-300}))
+  local root=$1 tasks=${2:-5} deadline=$(($(date +%s) + 300))
   while [ "$(date +%s)" -lt "$deadline" ]; do
-    if campaign status --root "$root" | grep -q '^5 done, 0 running, 0 failed, 0 pending'; then
+    if campaign status --root "$root" | grep -q "^$tasks done, 0 running, 0 failed, 0 pending"; then
       return 0
     fi
     if [ -z "$(squeue -h)" ]; then
       sleep 2  # the last job may still be writing its files
-      campaign status --root "$root" | grep -q '^5 done' && return 0
+      campaign status --root "$root" | grep -q "^$tasks done" && return 0
       campaign status --root "$root" >&2
       cat "$root"/slurm/logs/*.out >&2 || true
       fail "the queue emptied before $root was done"
@@ -99,32 +111,38 @@ same_weights() {  # ROOT_A ROOT_B: every train and prune model identical
   echo "same weights as the uninterrupted run: $b"
 }
 
-echo "== 1. whole campaign through sbatch"
+echo "== 1. whole campaign through sbatch: train, prune, unlearn, evaluate, report"
 a="$work/a"
 campaign slurm "$work/spec.json" --root "$a" --site "$work/site.json"
 [ "$(grep -c '"name"' "$a/slurm/submissions.jsonl")" -ge 1 ] || fail "no submission recorded"
-wait_done "$a"
+# 1 data + 2 train + 2 prune + 8 unlearn + 8 evaluate
+wait_done "$a" 21
 check_dependencies "$a"
 ls "$a/slurm/logs" | grep -Eq '^slurm-tiny-train-0_[0-9]+_1\.out$' || fail "no %x_%A_%a log names"
 campaign slurm "$work/spec.json" --root "$a" --site "$work/site.json" | grep -q "nothing to submit" ||
   fail "a finished campaign was submitted again"
+campaign report --root "$a" >"$work/report.txt" || { cat "$work/report.txt" >&2; fail "no report"; }
+for row in '| FT | dense |' '| FT | 50% sparse |' '| GA | dense |' '| GA | 50% sparse |'; do
+  grep -qF "$row" "$work/report.txt" || { cat "$work/report.txt" >&2; fail "no report row $row"; }
+done
+[ -s "$a/report/table.csv" ] && [ -s "$a/report/metrics.svg" ] || fail "no CSV or SVG report"
 
 echo "== 2. cancelled while training, then resubmitted"
 b="$work/b"
-campaign slurm "$work/spec.json" --root "$b" --site "$work/site.json"
+campaign slurm "$work/spec-prune.json" --root "$b" --site "$work/site.json"
 train_b=$(run_dirs "$b" | sed -n 2p)
 wait_file "$train_b/last.h5"
 scancel $(squeue -h -o %A)
 wait_queue_empty
 if campaign status --root "$b" | grep -q '^5 done'; then fail "cancelling came too late"; fi
-campaign slurm "$work/spec.json" --root "$b" --site "$work/site.json"
+campaign slurm "$work/spec-prune.json" --root "$b" --site "$work/site.json"
 wait_done "$b"
 check_dependencies "$b"
 same_weights "$a" "$b"
 
 echo "== 3. USR1 to a training job: checkpoint, exit 75, requeue, completion"
 c="$work/c"
-campaign slurm "$work/spec.json" --root "$c" --site "$work/site.json"
+campaign slurm "$work/spec-prune.json" --root "$c" --site "$work/site.json"
 train_c=$(run_dirs "$c" | sed -n 2p)
 state_c=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readlines()[1])["state_dir"])' \
   "$c/manifest.jsonl")
