@@ -250,9 +250,10 @@ TEST(CampaignSlurm, DryRunPrintsQuotedScriptsAndSubmitsNothing) {
 
 void writeEvaluation(const std::string& root, const std::string& name, const std::string& method,
                      double sparsity, int seed, double ua, double mia, double ra, double ta,
-                     double rte) {
+                     double rte, const json& forget = json()) {
   fs::create_directories(root + "/unlearn/" + name);
   std::ofstream(root + "/unlearn/" + name + "/evaluation.json") << json{
+      {"forget", forget},
       {"UA", ua},
       {"MIA_efficacy", mia},
       {"RA", ra},
@@ -309,6 +310,23 @@ TEST(CampaignReport, MeanAndSampleStdOverSeedsAreExact) {
     ++lines;
   }
   EXPECT_EQ(lines, 8u);  // 2 methods x 4 metric panels
+}
+
+TEST(CampaignReport, ResultsOutsideTheManifestAreGroupedByTheirOwnForgetRequest) {
+  // No manifest (a root shared by several specs keeps only the last one's): the forget mode and
+  // the sparsity come from each evaluation.json itself, as evaluate writes them.
+  test::ScratchDir dir("campaign-report-forget");
+  const std::string root = dir.path();
+  const json byClass{{"mode", "class"}, {"class", 0}, {"count", 0}};
+  const json byRandom{{"mode", "random"}, {"class", 0}, {"count", 540}};
+  writeEvaluation(root, "a", "ft", 95.00014958, 1, 100, 100, 90, 88, 20, byClass);
+  writeEvaluation(root, "b", "ft", 95.00014958, 1, 8, 15, 91, 89, 21, byRandom);
+  const std::string markdown = markdownTable(aggregate(collectEvaluations(root)));
+  EXPECT_NE(markdown.find("### fashion-mnist, resnet20s, forget class-0\n"), std::string::npos)
+      << markdown;
+  EXPECT_NE(markdown.find("### fashion-mnist, resnet20s, forget random-540\n"), std::string::npos)
+      << markdown;
+  EXPECT_NE(markdown.find("| FT | 95% sparse | 8.00 ± 0.00 |"), std::string::npos) << markdown;
 }
 
 // A tiny train + prune campaign: tinycnn on 256 images, two seeds, dense and OMP 50 %.

@@ -33,8 +33,21 @@ std::map<std::string, nlohmann::json> manifestLabels(const std::string& root) {
 std::string sparsityLabel(double sparsity) {
   if (sparsity <= 0) return "dense";
   char text[32];
-  std::snprintf(text, sizeof(text), "%g%% sparse", 100 * sparsity);
+  // Three digits: a measured 95.00015 % reads as the 95 % it was pruned to.
+  std::snprintf(text, sizeof(text), "%.3g%% sparse", 100 * sparsity);
   return text;
+}
+
+// The campaign's forget label ("class-0", "random-540", ForgetSpec::label) from the forget
+// request an evaluation records, for results whose task is not in ROOT's manifest (a root
+// shared by several specs keeps the manifest of the last one expanded).
+std::string forgetLabel(const nlohmann::json& forget) {
+  if (!forget.is_object() || !forget.contains("mode") || !forget["mode"].is_string()) return "";
+  const std::string mode = forget["mode"].get<std::string>();
+  const char* valueKey = mode == "class" ? "class" : mode == "random" ? "count" : nullptr;
+  if (valueKey == nullptr || !forget.contains(valueKey) || !forget[valueKey].is_number_integer())
+    return mode;
+  return mode + "-" + std::to_string(forget[valueKey].get<int64_t>());
 }
 
 EvaluationRecord readRecord(const std::string& path, const nlohmann::json& labels) {
@@ -48,7 +61,9 @@ EvaluationRecord readRecord(const std::string& path, const nlohmann::json& label
   };
   record.dataset = text("dataset", "?");
   record.arch = text("arch", "?");
-  record.forget = text("forget", "");
+  record.forget = labels.contains("forget")
+                      ? labels["forget"].get<std::string>()
+                      : forgetLabel(evaluation.value("forget", nlohmann::json()));
   record.method = text("method", "?");
   // Sparsity as a fraction; a value over 1 is read as a percentage.
   double sparsity = labels.value("sparsity_fraction", evaluation.value("sparsity", 0.0));
