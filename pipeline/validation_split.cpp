@@ -56,4 +56,10 @@ TrainValSplit makeValidationSplit(const std::vector<int32_t>& labels, int numCla
   return split;
 }
 
+void limitTrainingIds(TrainValSplit& split, int64_t limit) {
+  if (limit > 0 && limit < static_cast<int64_t>(split.trainIds.size())) {
+    split.trainIds.resize(static_cast<size_t>(limit));
+  }
+}
+
 }  // namespace mu

@@ -17,4 +17,8 @@ struct TrainValSplit {
 TrainValSplit makeValidationSplit(const std::vector<int32_t>& labels, int numClasses, uint32_t seed,
                                   double valFraction);
 
+// mu-train's --train-limit N: the run trains on the first N training ids only (0: all). Stages
+// that work on what a model was trained on (unlearning's D_r and D_f) cut the split the same way.
+void limitTrainingIds(TrainValSplit& split, int64_t limit);
+
 }  // namespace mu

@@ -22,16 +22,16 @@ ScoredSamples scoreSamples(Classifier& model, const torch::Tensor& images,
   int64_t correct = 0;
   forEachEvaluationBatch(
       model, images, rows, firstBatch * batchSize, std::min(count, endBatch * batchSize), batchSize,
-      [&](int64_t first, int64_t last, const torch::Tensor& deviceLogits) {
+      [&](int64_t first, const std::vector<int64_t>& batchRows, const torch::Tensor& deviceLogits) {
         const torch::Tensor logits = deviceLogits.to(torch::kCPU);
         if (!probabilities.defined()) {
           classes = logits.size(1);
           probabilities = torch::zeros({count, classes}, torch::kFloat);
         }
-        const std::vector<int64_t> batchRows(rows.begin() + first, rows.begin() + last);
         const torch::Tensor target = labels.index_select(0, torch::tensor(batchRows));
         correct += logits.argmax(1).eq(target).sum().item<int64_t>();
-        probabilities.slice(0, first, last).copy_(torch::softmax(logits.to(torch::kFloat), 1));
+        probabilities.slice(0, first, first + static_cast<int64_t>(batchRows.size()))
+            .copy_(torch::softmax(logits.to(torch::kFloat), 1));
       });
 
   // Ranks without a batch learn C from the others.

@@ -20,7 +20,7 @@ void forEachEvaluationBatch(Classifier& model, const torch::Tensor& images,
   for (int64_t first = begin; first < end; first += batchSize) {
     const int64_t last = std::min(end, first + batchSize);
     const std::vector<int64_t> batchRows(rows.begin() + first, rows.begin() + last);
-    visit(first, last, model.forward(makeImageBatch(images, batchRows, placement)));
+    visit(first, batchRows, model.forward(makeImageBatch(images, batchRows, placement)));
   }
   model.train(wasTraining);
 }
@@ -34,8 +34,7 @@ Accuracy evaluateAccuracy(Classifier& model, const torch::Tensor& images,
   Accuracy local;
   forEachEvaluationBatch(
       model, images, rows, begin, end, batchSize,
-      [&](int64_t first, int64_t last, const torch::Tensor& logits) {
-        const std::vector<int64_t> batchRows(rows.begin() + first, rows.begin() + last);
+      [&](int64_t, const std::vector<int64_t>& batchRows, const torch::Tensor& logits) {
         const torch::Tensor target =
             toDevice(labels.index_select(0, torch::tensor(batchRows)), device);
         local.correct += logits.argmax(1).eq(target).sum().item<int64_t>();
@@ -44,7 +43,7 @@ Accuracy evaluateAccuracy(Classifier& model, const torch::Tensor& images,
                 logits, target,
                 torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
                 .item<double>();
-        local.total += last - first;
+        local.total += static_cast<int64_t>(batchRows.size());
       });
   Accuracy total;
   total.correct = comm.allReduceSum(local.correct);

@@ -25,9 +25,10 @@ struct Accuracy {
 // The inference loop every evaluation shares: `model` in eval mode without gradients (its mode is
 // restored after), positions [begin, end) of `rows` (which index `images`, uint8 [N, C, H, W]) in
 // batches of `batchSize`, each batch placed where the model is (device, memory format).
-// `visit(first, last, logits)` sees positions [first, last) and their logits on that device.
-using EvaluationBatchVisitor =
-    std::function<void(int64_t first, int64_t last, const torch::Tensor& logits)>;
+// `visit(first, batchRows, logits)` sees positions [first, first + batchRows.size()), their rows
+// and their logits on that device.
+using EvaluationBatchVisitor = std::function<void(
+    int64_t first, const std::vector<int64_t>& batchRows, const torch::Tensor& logits)>;
 void forEachEvaluationBatch(Classifier& model, const torch::Tensor& images,
                             const std::vector<int64_t>& rows, int64_t begin, int64_t end,
                             int64_t batchSize, const EvaluationBatchVisitor& visit);

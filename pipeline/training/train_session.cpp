@@ -25,6 +25,7 @@
 #include "pipeline/training/evaluation.h"
 #include "pipeline/training/run_files.h"
 #include "pipeline/training/training_loop.h"
+#include "pipeline/validation_split.h"
 
 namespace mu {
 namespace {
@@ -147,13 +148,11 @@ TrainOutcome TrainSession::run(const SessionStart& start) {
   // Data: the seed's training split (optionally cut short), its validation split and the test set.
   const LoadedSplit train = loadSplit(config_.data, "train");
   const LoadedSplit test = loadSplit(config_.data, "test");
-  const TrainValSplit split = loadValidationSplit(
+  TrainValSplit split = loadValidationSplit(
       config_.data, train, static_cast<uint32_t>(config_.splitSeed), config_.valFraction);
+  limitTrainingIds(split, config_.trainLimit);
   SampleSet samples{train.images, train.labels, split.trainIds,
                     augmentationFor(config_.augment, train.manifest.dataset)};
-  if (config_.trainLimit > 0 && config_.trainLimit < static_cast<int64_t>(samples.rows.size())) {
-    samples.rows.resize(static_cast<size_t>(config_.trainLimit));
-  }
   std::vector<int64_t> testRows(static_cast<size_t>(test.size()));
   std::iota(testRows.begin(), testRows.end(), 0);
 

@@ -18,6 +18,7 @@
 #include "pipeline/training/evaluation.h"
 #include "pipeline/training/train_session.h"
 #include "pipeline/unlearning/unlearn_run_files.h"
+#include "pipeline/validation_split.h"
 
 namespace mu {
 namespace {
@@ -135,9 +136,7 @@ UnlearnRunOutcome runUnlearning(const UnlearnConfig& config, UnlearningMethod& m
   // D_r and D_f partition what the original model was trained on: with mu-train's --train-limit
   // that is the first N training ids only (rows it never saw are neither forgotten nor retained).
   const auto trainLimit = original.option<int64_t>("train-limit", 0);
-  if (trainLimit > 0 && trainLimit < static_cast<int64_t>(split.trainIds.size())) {
-    split.trainIds.resize(static_cast<size_t>(trainLimit));
-  }
+  limitTrainingIds(split, trainLimit);
   const ForgetSet forgetSet =
       selectForgetSet(config.forgetRequest(), train, split, splitSeed, valFraction);
 
