@@ -3,11 +3,15 @@
 // overlap as a trained model's train and test confidences do, then 20 000 fresh targets.
 // Target: a few seconds at most (the evaluation stage runs five such attacks twice).
 // `bench_svc MB` sets libsvm's kernel cache (default: SvcSettings'), which changes only speed.
+// `bench_svc MB FILE` also writes the shadow set in libsvm's text format, so Debian's svm-train
+// (libsvm-tools) can time the library alone on the same points:
+//   svm-train -s 0 -t 2 -c 3 -g 1 -e 0.001 -h 1 -m MB FILE
 
 #include <torch/torch.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <utility>
 
 #include "bench/bench_timing.h"
 #include "pipeline/evaluation/svc_attack.h"
@@ -17,6 +21,25 @@ namespace {
 // Confidences near 1 with a tail towards 0; a wider tail for non-members.
 torch::Tensor confidences(int64_t n, double spread) {
   return (1 - (torch::randn({n}, torch::kDouble) * spread).abs()).clamp(0.0, 1.0).unsqueeze(1);
+}
+
+// libsvm's text format, non-members (label 0) first as SvcClassifier orders them.
+void writeLibsvmText(const char* path, const torch::Tensor& members,
+                     const torch::Tensor& nonMembers) {
+  std::FILE* file = std::fopen(path, "w");
+  if (!file) {
+    std::perror(path);
+    std::exit(1);
+  }
+  for (const auto& [label, values] : {std::pair{0, nonMembers}, std::pair{1, members}}) {
+    const torch::Tensor column = values.contiguous();
+    for (int64_t i = 0; i < column.size(0); ++i)
+      std::fprintf(file, "%d 1:%.17g\n", label, column.data_ptr<double>()[i]);
+  }
+  if (std::fclose(file) != 0) {
+    std::perror(path);
+    std::exit(1);
+  }
 }
 
 }  // namespace
@@ -31,6 +54,7 @@ int main(int argc, char** argv) {
   const torch::Tensor nonMembers = confidences(kPerSide, 0.35);
   const torch::Tensor targetMembers = confidences(kPerSide, 0.15);
   const torch::Tensor targetNonMembers = confidences(kPerSide, 0.35);
+  if (argc > 2) writeLibsvmText(argv[2], members, nonMembers);
 
   double score = 0.0;
   int supportVectors = 0;

@@ -48,6 +48,10 @@ torch::Tensor column(const torch::Tensor& values) {
   return values.unsqueeze(1);
 }
 
+torch::Tensor prob(const PredictionSet& set) {
+  return miaFeatureMatrix(MiaFeature::kProb, set, ModifiedEntropyFormula::kSongMittal);
+}
+
 double logFloored(double x) {
   return std::log(std::max(x, kMiaLogFloor));
 }
@@ -166,9 +170,6 @@ TEST_F(MiaTest, ProbFeatureSeparatesTenClassProbabilities) {
   const PredictionSet members = setWithConfidence(uniform(400, 0.95, 1.0), 10);
   const PredictionSet nonMembers = setWithConfidence(uniform(400, 0.05, 0.15), 10);
   const PredictionSet targets = setWithConfidence(uniform(200, 0.05, 0.15), 10);
-  const auto prob = [](const PredictionSet& set) {
-    return miaFeatureMatrix(MiaFeature::kProb, set, ModifiedEntropyFormula::kSongMittal);
-  };
   const SvcClassifier classifier(prob(members), prob(nonMembers));
   EXPECT_EQ(classifier.dimension(), 10);
   EXPECT_DOUBLE_EQ(classifier.fractionPredicted(prob(targets), 0), 1.0);
@@ -286,6 +287,31 @@ TEST_F(MiaTest, RepeatedTargetRowsArePredictedLikeSingleRows) {
   for (int64_t i = 0; i < repeated.size(0); ++i)
     EXPECT_EQ(all[static_cast<size_t>(i)], classifier.predict(repeated.slice(0, i, i + 1))[0]) << i;
   EXPECT_EQ(classifier.predict(repeated.slice(0, 0, 0)).size(), 0u);
+}
+
+TEST_F(MiaTest, PredictAgreesWithLibsvmsOwnPredictRowForRow) {
+  // predict() evaluates libsvm's decision function itself; on overlapping classes, where many
+  // targets lie near the boundary, every decision must still be libsvm's.
+  const auto agree = [](const SvcClassifier& classifier, const torch::Tensor& targets) {
+    const std::vector<int> mine = classifier.predict(targets);
+    const std::vector<int> libsvms = classifier.predictWithLibsvm(targets);
+    ASSERT_EQ(mine.size(), libsvms.size());
+    int64_t members = 0;
+    for (size_t i = 0; i < mine.size(); ++i) {
+      ASSERT_EQ(mine[i], libsvms[i]) << "row " << i;
+      members += mine[i];
+    }
+    // Both answers occur, so the comparison covers both sides of the boundary.
+    EXPECT_GT(members, 0);
+    EXPECT_LT(members, static_cast<int64_t>(mine.size()));
+  };
+  const SvcClassifier oneDimensional(column(uniform(1500, 0.3, 1.0)), column(uniform(1500, 0, 1)));
+  agree(oneDimensional,
+        column(torch::cat({uniform(3000, 0, 1), torch::linspace(0, 1, 2001, torch::kDouble)})));
+  const PredictionSet members = setWithConfidence(uniform(600, 0.4, 1.0), 10);
+  const PredictionSet nonMembers = setWithConfidence(uniform(600, 0.1, 0.9), 10);
+  const SvcClassifier tenDimensional(prob(members), prob(nonMembers));
+  agree(tenDimensional, prob(setWithConfidence(uniform(2000, 0.1, 1.0), 10)));
 }
 
 TEST_F(MiaTest, PaperMiasOnThreadsMatchTheSequentialAttacks) {

@@ -192,6 +192,17 @@ TEST_F(MuPrune, BadInputExitsTwoAndWritesNothing) {
     file.writeDataset("/masks/conv1.weight", ones.data(), {8});
   }
   expectRefused(run, "--from " + damaged, "conv1.weight");
+
+  // A run folder started from another source: its recorded source is kept, the run refused.
+  const std::string started = scratch("started-elsewhere");
+  fs::create_directories(started);
+  std::ofstream(started + "/source.json") << R"({"from": "/elsewhere", "source_config_hash": "0"})";
+  const test::CommandResult switched =
+      test::runCommand(command("mu-prune", started, "--from " + source()));
+  EXPECT_EQ(switched.exitCode, 2) << switched.output;
+  EXPECT_NE(switched.output.find("source_config_hash"), std::string::npos) << switched.output;
+  EXPECT_NE(switched.output.find("(\"/elsewhere\")"), std::string::npos) << switched.output;
+  EXPECT_EQ(readJson(started + "/source.json")["from"], "/elsewhere");
 }
 
 }  // namespace

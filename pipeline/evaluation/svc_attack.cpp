@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <mutex>
 #include <numeric>
@@ -120,6 +121,16 @@ SvcClassifier::SvcClassifier(const torch::Tensor& members, const torch::Tensor& 
   std::call_once(quietLibsvm, [] { svm_set_print_string_function(&discardLibsvmOutput); });
   model_.reset(svm_train(&t.problem, &p));
   if (!model_) throw SystemError("svm_train (svc_attack.cpp) returned no model");
+  if (model_->nr_class != 2)
+    throw SystemError("svm_train (svc_attack.cpp) returned a model of " +
+                      std::to_string(model_->nr_class) + " classes, expected 2");
+  // The support vectors as one dense [l, d] block for decide(); their nodes are dense rows of d
+  // (fillNodes), so node j holds feature j.
+  supportValues_.resize(static_cast<size_t>(model_->l * dimension_));
+  for (int k = 0; k < model_->l; ++k) {
+    for (int64_t j = 0; j < dimension_; ++j)
+      supportValues_[static_cast<size_t>(k * dimension_ + j)] = model_->SV[k][j].value;
+  }
 }
 
 SvcClassifier::~SvcClassifier() = default;
@@ -131,6 +142,42 @@ int SvcClassifier::supportVectorCount() const {
 }
 
 std::vector<int> SvcClassifier::predict(const torch::Tensor& features) const {
+  return predictRows(features, [this](const double* row) { return decide(row); });
+}
+
+std::vector<int> SvcClassifier::predictWithLibsvm(const torch::Tensor& features) const {
+  return predictRows(features, [this](const double* row) {
+    std::vector<svm_node> nodes(static_cast<size_t>(dimension_ + 1));
+    fillNodes(row, dimension_, nodes.data());
+    return svm_predict(model_.get(), nodes.data()) == kMemberLabel ? 1 : 0;
+  });
+}
+
+int SvcClassifier::decide(const double* row) const {
+  // libsvm 3.x's svm_predict_values for two classes, term for term: the RBF kernel is
+  // exp(-gamma * sum_j (x_j - s_j)^2), summed in support-vector order with coefficient sv_coef[0],
+  // minus rho; a positive value votes for the first label libsvm saw. The same operations in the
+  // same order give the same bits, without a heap allocation and node walk per kernel value.
+  const svm_model& model = *model_;
+  const double* support = supportValues_.data();
+  const double* coefficient = model.sv_coef[0];
+  double sum = 0.0;
+  for (int k = 0; k < model.l; ++k, support += dimension_) {
+    double squared = 0.0;
+    for (int64_t j = 0; j < dimension_; ++j) {
+      const double d = row[j] - support[j];
+      squared += d * d;
+    }
+    sum += coefficient[k] * std::exp(-model.param.gamma * squared);
+  }
+  sum -= model.rho[0];
+  const double label = sum > 0 ? model.label[0] : model.label[1];
+  return label == kMemberLabel ? 1 : 0;
+}
+
+template <typename DecideRow>
+std::vector<int> SvcClassifier::predictRows(const torch::Tensor& features,
+                                            const DecideRow& decideRow) const {
   const torch::Tensor matrix = featureMatrix(features, "target features");
   if (matrix.size(1) != dimension_)
     throw InputError("SVC attack: target features have d = " + std::to_string(matrix.size(1)) +
@@ -139,9 +186,9 @@ std::vector<int> SvcClassifier::predict(const torch::Tensor& features) const {
   const double* values = matrix.data_ptr<double>();
   const auto row = [&](int64_t i) { return values + i * dimension_; };
 
-  // Features repeat (float32 confidences saturate at 1, correctness has two values), and
-  // libsvm's answer for a row depends on its values alone, so each distinct row is predicted once:
-  // the same decisions, fewer kernel sums.
+  // Features repeat (float32 confidences saturate at 1, correctness has two values), and the
+  // answer for a row depends on its values alone, so each distinct row is decided once: the same
+  // decisions, fewer kernel sums.
   std::vector<int64_t> order(static_cast<size_t>(count));
   std::iota(order.begin(), order.end(), 0);
   const auto less = [&](int64_t a, int64_t b) {
@@ -155,15 +202,11 @@ std::vector<int> SvcClassifier::predict(const torch::Tensor& features) const {
   }
 
   std::vector<int> distinctPredictions(distinct.size());
-  const svm_model* model = model_.get();
-  // svm_predict only reads the model, so rows can be predicted in parallel.
+  // Deciding only reads the model, so rows are decided in parallel.
   at::parallel_for(0, static_cast<int64_t>(distinct.size()), 64, [&](int64_t begin, int64_t end) {
-    std::vector<svm_node> nodes(static_cast<size_t>(dimension_ + 1));
     for (int64_t u = begin; u < end; ++u) {
-      fillNodes(row(order[static_cast<size_t>(distinct[static_cast<size_t>(u)])]), dimension_,
-                nodes.data());
       distinctPredictions[static_cast<size_t>(u)] =
-          svm_predict(model, nodes.data()) == kMemberLabel ? 1 : 0;
+          decideRow(row(order[static_cast<size_t>(distinct[static_cast<size_t>(u)])]));
     }
   });
   std::vector<int> predictions(static_cast<size_t>(count));

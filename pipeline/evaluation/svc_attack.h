@@ -42,6 +42,9 @@ class SvcClassifier {
   int supportVectorCount() const;
   // 1 (member) or 0 (non-member) per row of a [N, d] matrix.
   std::vector<int> predict(const torch::Tensor& features) const;
+  // The same through libsvm's own svm_predict, several times slower: the yardstick predict() is
+  // tested against.
+  std::vector<int> predictWithLibsvm(const torch::Tensor& features) const;
   // Fraction of rows predicted as `label`.
   double fractionPredicted(const torch::Tensor& features, int label) const;
 
@@ -50,10 +53,15 @@ class SvcClassifier {
   struct ModelDeleter {
     void operator()(svm_model* model) const;
   };
+  int decide(const double* row) const;
+  template <typename DecideRow>
+  std::vector<int> predictRows(const torch::Tensor& features, const DecideRow& decideRow) const;
+
   int64_t dimension_ = 0;
   // The model's support vectors point into the training problem, so it must live as long.
   std::unique_ptr<Training> training_;
   std::unique_ptr<svm_model, ModelDeleter> model_;
+  std::vector<double> supportValues_;  // [l, d], row k = support vector k
 };
 
 // The scoring half of SVC_fit_predict: the mean of the fraction of targetTrain predicted member

@@ -116,11 +116,15 @@ void checkOrRecordSource(const std::string& runDir, const PruneConfig& prune,
   now["source_config_hash"] = sourceMeta.configHash;
   if (fs::exists(path)) {
     const json saved = readJsonFile(path);
-    if (saved.value("source_config_hash", "") != sourceMeta.configHash) {
+    // Compared as JSON values (a missing or non-string field differs too): json::value(key,
+    // default) would do, but GCC's -Wnull-dereference misreads its inlined string conversion.
+    const auto field = [&saved](const char* key) {
+      return saved.contains(key) ? saved.at(key) : json();
+    };
+    if (field("source_config_hash") != now["source_config_hash"]) {
       throw InputError(path, "source_config_hash",
-                       "the same source run as before (" + saved.value("from", "?") +
-                           "); --from now names another run (" + now["from"].get<std::string>() +
-                           ")");
+                       "the same source run as before (" + field("from").dump() +
+                           "); --from now names another run (" + now["from"].dump() + ")");
     }
   }
   comm.barrier();
