@@ -8,7 +8,7 @@
 # CAMPAIGN_ROOT (default runs/default).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-"$root/launch/setup.sh"
+"$root/launch/setup.sh" --programs
 build_dir=${BUILD_DIR:-$root/build}
 spec=${CAMPAIGN:-$root/launch/campaigns/fashion-mnist-default.json}
 campaign_root=${CAMPAIGN_ROOT:-$root/runs/default}

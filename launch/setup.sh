@@ -2,9 +2,10 @@
 # One-step set-up on a fresh Debian 12 machine: installs the missing Debian packages
 # (launch/packages.txt), configures and builds with every core, and (unless --no-data) converts
 # Fashion-MNIST into HDF5 shards under data/. Idempotent: run again, it only does an incremental
-# build (and the conversion reports "nothing to do").
+# build (and the conversion reports "nothing to do"). --programs builds only the stage programs
+# and mu-campaign (the target mu-programs), not the tests and benchmarks: about half the compile.
 #
-#   launch/setup.sh [--no-data]
+#   launch/setup.sh [--no-data] [--programs]
 # Environment: BUILD_DIR (default build), DATA_DIR (default data), BUILD_TYPE (default Release).
 # Release keeps the two-core compile of LibTorch code short; RelWithDebInfo adds debug info.
 set -euo pipefail
@@ -12,10 +13,12 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build_dir=${BUILD_DIR:-$root/build}
 data_dir=${DATA_DIR:-$root/data}
 with_data=1
+targets=()
 for argument in "$@"; do
   case "$argument" in
     --no-data) with_data=0 ;;
-    *) echo "setup.sh: unknown option '$argument' (valid: --no-data)" >&2; exit 2 ;;
+    --programs) targets=(--target mu-programs) ;;
+    *) echo "setup.sh: unknown option '$argument' (valid: --no-data, --programs)" >&2; exit 2 ;;
   esac
 done
 
@@ -43,7 +46,7 @@ fi
 if [ ! -f "$build_dir/build.ninja" ]; then
   cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Release}"
 fi
-cmake --build "$build_dir" -j "$(nproc)"
+cmake --build "$build_dir" -j "$(nproc)" "${targets[@]}"
 
 if [ $with_data -eq 1 ]; then
   "$build_dir/bin/mu-data" convert --format fashion-mnist --out "$data_dir/fashion-mnist"
