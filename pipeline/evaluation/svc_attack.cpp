@@ -157,7 +157,8 @@ int SvcClassifier::decide(const double* row) const {
   // libsvm 3.x's svm_predict_values for two classes, term for term: the RBF kernel is
   // exp(-gamma * sum_j (x_j - s_j)^2), summed in support-vector order with coefficient sv_coef[0],
   // minus rho; a positive value votes for the first label libsvm saw. The same operations in the
-  // same order give the same bits, without a heap allocation and node walk per kernel value.
+  // same order (tested row for row against svm_predict), without libsvm's heap allocation and
+  // node walk per kernel value.
   const svm_model& model = *model_;
   const double* support = supportValues_.data();
   const double* coefficient = model.sv_coef[0];
