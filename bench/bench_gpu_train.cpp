@@ -6,7 +6,7 @@
 //
 //   bench_gpu_train [--arch resnet18] [--batch 256] [--steps 40] [--rounds 3] [--comm none|nccl]
 //                   [--amp none|bf16] [--grad-compression none|bf16] [--channels-last 0|1]
-//                   [--cudnn-benchmark 0|1] [--threads 4]
+//                   [--cudnn-benchmark 0|1] [--cuda-graphs 0|1] [--threads 4]
 
 #include <torch/cuda.h>
 #include <torch/torch.h>
@@ -37,6 +37,7 @@ struct Settings {
   std::string gradCompression = "none";
   bool channelsLast = false;
   bool cudnnBenchmark = false;
+  bool cudaGraphs = false;
   int threads = 4;
 };
 
@@ -63,6 +64,8 @@ Settings parse(int argc, char** argv) {
       settings.channelsLast = value == "1";
     else if (name == "--cudnn-benchmark")
       settings.cudnnBenchmark = value == "1";
+    else if (name == "--cuda-graphs")
+      settings.cudaGraphs = value == "1";
     else if (name == "--threads")
       settings.threads = std::stoi(value);
     else
@@ -95,6 +98,7 @@ int run(mu::MpiRuntime& runtime, const Settings& settings) {
   const mu::LrSchedule schedule({"constant", 0.1, {}, 0.1, 1, 0});
   mu::TrainingLoop loop(*model, comm, sgd, buckets, schedule, mu::crossEntropyLoss());
   loop.setAutocast({settings.amp == "bf16"});
+  if (settings.cudaGraphs) loop.enableCudaGraphs();
   mu::ProgressReporter silent("bench", false);
 
   const int64_t samples = settings.batch * settings.steps;
@@ -118,11 +122,12 @@ int run(mu::MpiRuntime& runtime, const Settings& settings) {
   const double rate = mu::bench::median(rates);
   std::printf(
       "RESULT libtorch-cpp-gpu arch=%s batch=%lld comm=%s amp=%s grad_compression=%s "
-      "channels_last=%d cudnn_benchmark=%d step_ms=%.3f images_per_second=%.1f\n",
+      "channels_last=%d cudnn_benchmark=%d cuda_graphs=%d step_ms=%.3f images_per_second=%.1f\n",
       settings.arch.c_str(), static_cast<long long>(settings.batch),
       nccl ? nccl->backendName().c_str() : "none", settings.amp.c_str(),
       settings.gradCompression.c_str(), settings.channelsLast ? 1 : 0,
-      settings.cudnnBenchmark ? 1 : 0, 1000.0 * static_cast<double>(settings.batch) / rate, rate);
+      settings.cudnnBenchmark ? 1 : 0, settings.cudaGraphs ? 1 : 0,
+      1000.0 * static_cast<double>(settings.batch) / rate, rate);
   return 0;
 }
 

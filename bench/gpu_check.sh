@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The one GPU check (issue 8), for a machine with a CUDA GPU and a PyTorch install: builds the
 # GPU targets against PyTorch's LibTorch (torch.utils.cmake_prefix_path) with the CUDA toolkit
-# and NCCL, then runs the GPU tests, gpu_info (NCCL all-reduce smoke test), one single-rank NCCL
-# mu-train run on a small generated IDX data set, and ResNet-18 (CIFAR shapes) training
-# throughput, ours against PyTorch eager on the same model, batch and precision. Ends with ONE
-# summary block. About 5-8 minutes on one H200 with 16 cores.
+# and NCCL, then runs the GPU tests, gpu_info (NCCL all-reduce smoke test), two single-rank NCCL
+# mu-train runs (eager and --cuda-graphs) on a small generated IDX data set, and ResNet-18 (CIFAR
+# shapes) training throughput, ours (eager and CUDA graphs) against PyTorch eager on the same
+# model, batch and precision. Ends with ONE summary block. About 5-8 minutes on one H200.
 #
 #   bench/gpu_check.sh [--deps DIR] [--build DIR] [--batch N] [--steps N]
 #
@@ -120,9 +120,9 @@ if [ -n "$mpirun" ]; then
   fi
 fi
 
-# --- One single-rank NCCL run of mu-train on a small generated IDX set ----------------------------
+# --- Single-rank NCCL runs of mu-train on a small generated IDX set -------------------------------
 data="$build/check-data"
-rm -rf "$data" "$build/check-run"
+rm -rf "$data"
 mkdir -p "$data/idx"
 "$python" - "$data/idx" <<'PY'
 import struct, sys, numpy as np
@@ -141,41 +141,67 @@ for prefix, count in (("train", 3000), ("t10k", 1000)):
     write(f"{prefix}-labels-idx1-ubyte", labels, 0x801)
 PY
 ours "$bin/mu-data" convert --format fashion-mnist --source "$data/idx" --out "$data/fmnist" >/dev/null
-if ours "$bin/mu-train" --data "$data/fmnist" --run-dir "$build/check-run" --arch resnet20s \
-  --epochs 2 --batch-size 128 --lr 0.05 --milestones 1 --rewind-epoch 1 --device cuda \
-  --quiet >"$build.mu_train.log" 2>&1; then
-  note "mu-train --device cuda (1 rank, NCCL): $(tail -1 "$build.mu_train.log")"
-  grep -o "\"device\": *\"[a-z:0-9]*\"" "$build/check-run/results.json" || echo "gpu_check: results.json names no device: mu-train did not run on the GPU (train_session edit missing)"
-else
-  tail -5 "$build.mu_train.log"
-  note "mu-train --device cuda: FAILED ($(tail -1 "$build.mu_train.log"))"
-fi
+# Eager, then with --cuda-graphs: the same options otherwise, so the summaries can be compared.
+for graphs in "" --cuda-graphs; do
+  run="$build/check-run${graphs:+-graphs}"
+  rm -rf "$run"
+  if ours "$bin/mu-train" --data "$data/fmnist" --run-dir "$run" --arch resnet20s --epochs 2 \
+    --batch-size 128 --lr 0.05 --milestones 1 --rewind-epoch 1 --device cuda $graphs \
+    --quiet >"$run.log" 2>&1; then
+    note "mu-train --device cuda ${graphs:+$graphs }(1 rank, NCCL): $(tail -1 "$run.log")"
+    grep -q "\"device\": *\"cuda" "$run/results.json" ||
+      note "mu-train ${graphs}: results.json names no CUDA device"
+  else
+    tail -5 "$run.log"
+    note "mu-train --device cuda ${graphs}: FAILED ($(tail -1 "$run.log"))"
+  fi
+done
 
 # --- Throughput: ours (no communicator; NCCL on one rank) and PyTorch eager ----------------------
 rate() { sed -n 's/.*images_per_second=\([0-9.]*\).*/\1/p' | tail -1; }
-step() { sed -n 's/.*step_ms=\([0-9.]*\).*/\1/p' | tail -1; }
+# Ours: eager and with --cuda-graphs, each without a communicator and with NCCL on one rank.
+bench_ours() {
+  ours "$bin/bench_gpu_train" --channels-last 1 --cudnn-benchmark 1 "$@" 2>&1 | grep RESULT
+}
+bench_torch() {
+  "$python" "$root/bench/pytorch_train_step.py" --device cuda --threads 4 --channels-last \
+    --cudnn-benchmark "$@" 2>&1 | grep RESULT
+}
 for amp in none bf16; do
-  fast="--channels-last 1 --cudnn-benchmark 1"
-  none_line=$(ours "$bin/bench_gpu_train" --batch "$batch" --steps "$steps" --amp "$amp" \
-    --comm none $fast 2>&1 | grep RESULT)
-  nccl_line=$(ours "$bin/bench_gpu_train" --batch "$batch" --steps "$steps" --amp "$amp" \
-    --comm nccl $fast 2>&1 | grep RESULT)
-  torch_line=$("$python" "$root/bench/pytorch_train_step.py" --device cuda --batch "$batch" \
-    --steps "$steps" --threads 4 --amp "$amp" --channels-last --cudnn-benchmark 2>&1 | grep RESULT)
-  echo "$none_line"; echo "$nccl_line"; echo "$torch_line"
+  rates=()
+  for variant in "none 0" "nccl 0" "none 1" "nccl 1"; do
+    read -r comm graphs <<<"$variant"
+    line=$(bench_ours --batch "$batch" --steps "$steps" --amp "$amp" --comm "$comm" \
+      --cuda-graphs "$graphs")
+    echo "$line"
+    rates+=("$(echo "$line" | rate)")
+  done
+  torch_line=$(bench_torch --batch "$batch" --steps "$steps" --amp "$amp")
+  echo "$torch_line"
   precision=$([ "$amp" = none ] && echo fp32 || echo "bf16 autocast")
-  ours_rate=$(echo "$none_line" | rate); nccl_rate=$(echo "$nccl_line" | rate)
-  torch_rate=$(echo "$torch_line" | rate)
   ratios=$("$python" -c "
 import sys
-a, n, t = (float(x) if x else float('nan') for x in sys.argv[1:4])
-a_step, n_step = 1e3 * $batch / a, 1e3 * $batch / n
-print(f'ours {a:.0f} img/s, ours+NCCL {n:.0f} img/s, pytorch {t:.0f} img/s; '
-      f'ratio ours/pytorch {a / t:.2f}, ours+NCCL/pytorch {n / t:.2f} (target >= 1.2); '
-      f'NCCL step {n_step:.2f} ms vs none {a_step:.2f} ms: {100 * (n_step / a_step - 1):+.1f} % (target <= 3 %)')
-" "$ours_rate" "$nccl_rate" "$torch_rate")
+a, n, g, gn, t = (float(x) if x else float('nan') for x in sys.argv[1:6])
+step = lambda rate: 1e3 * $batch / rate
+print(f'pytorch {t:.0f} img/s; ours eager {a:.0f} (+NCCL {n:.0f}), ratio {a / t:.2f}; '
+      f'ours --cuda-graphs {g:.0f} (+NCCL {gn:.0f}), ratio {g / t:.2f} (target >= 1.2); '
+      f'NCCL step vs none: eager {100 * (step(n) / step(a) - 1):+.1f} %, '
+      f'graphs {100 * (step(gn) / step(g) - 1):+.1f} % (target <= 3 %)')
+" "${rates[@]}" "$(echo "$torch_line" | rate)")
   note "resnet18 3x32x32 batch $batch $precision, channels-last + cudnn.benchmark: $ratios"
 done
+# A 4x larger batch spreads each step's fixed host costs (launches, Python) over 4x the images:
+# if the ratio moves towards 1 there, the batch-$batch gap is per-step overhead, not kernels.
+big=$((4 * batch))
+big_steps=$(((steps + 3) / 4))
+ours_big=$(bench_ours --batch "$big" --steps "$big_steps" --comm none)
+torch_big=$(bench_torch --batch "$big" --steps "$big_steps")
+echo "$ours_big"; echo "$torch_big"
+note "resnet18 batch $big fp32 (per-step overhead amortised): $("$python" -c "
+import sys
+a, t = (float(x) if x else float('nan') for x in sys.argv[1:3])
+print(f'ours {a:.0f} img/s, pytorch {t:.0f} img/s, ratio {a / t:.2f}')
+" "$(echo "$ours_big" | rate)" "$(echo "$torch_big" | rate)")"
 
 echo
 echo "================ GPU check summary ================"

@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <array>
 
-#include "pipeline/error.h"
-#include "pipeline/seed_mixing.h"
+#include "pipeline/batch_on_device.h"
+#include "pipeline/sample_transform.h"
 
 namespace mu {
 namespace {
@@ -22,28 +22,6 @@ const std::array<float, 256>& byteToUnitFloat() {
     return values;
   }();
   return table;
-}
-
-struct SampleTransform {
-  int offsetY = 0;  // crop origin in the padded image
-  int offsetX = 0;
-  bool flip = false;
-};
-
-SampleTransform drawTransform(const AugmentOptions& options, uint64_t seed, int64_t epoch,
-                              int64_t sampleId) {
-  SampleTransform transform;
-  transform.offsetY = options.cropPadding;  // centred = no shift
-  transform.offsetX = options.cropPadding;
-  const uint64_t random =
-      mixSeed(seed, {static_cast<uint64_t>(epoch), static_cast<uint64_t>(sampleId)});
-  if (options.cropPadding > 0) {
-    const uint64_t span = 2 * static_cast<uint64_t>(options.cropPadding) + 1;
-    transform.offsetY = static_cast<int>((random & 0xFFFF) % span);
-    transform.offsetX = static_cast<int>(((random >> 16) & 0xFFFF) % span);
-  }
-  transform.flip = options.horizontalFlip && ((random >> 32) & 1) != 0;
-  return transform;
 }
 
 // Writes one transformed image into `out` (already zeroed: padding stays 0).
@@ -74,40 +52,30 @@ void transformImage(const uint8_t* image, float* out, int channels, int height, 
 torch::Tensor makeImageBatch(const torch::Tensor& images, const std::vector<int64_t>& rows,
                              const std::vector<int64_t>& sampleIds, const AugmentOptions& options,
                              uint64_t seed, int64_t epoch, const BatchPlacement& placement) {
-  if (images.scalar_type() != torch::kUInt8 || images.dim() != 4 || !images.is_contiguous()) {
-    throw InputError("makeImageBatch: expected contiguous uint8 images [N, C, H, W]");
+  if (!placement.device.is_cpu()) {
+    return makeImageBatchOnDevice(images, rows, sampleIds, options, seed, epoch, placement);
   }
-  if (sampleIds.size() != rows.size()) {
-    throw InputError("makeImageBatch: expected one sample id per row");
-  }
+  checkBatchRequest(images, rows, sampleIds);
   const int channels = static_cast<int>(images.size(1));
   const int height = static_cast<int>(images.size(2));
   const int width = static_cast<int>(images.size(3));
   const int64_t imageSize = int64_t{channels} * height * width;
-  const int64_t count = images.size(0);
-  const bool toGpu = !placement.device.is_cpu();
-  torch::Tensor batch = torch::zeros({static_cast<int64_t>(rows.size()), channels, height, width},
-                                     torch::TensorOptions(torch::kFloat32).pinned_memory(toGpu));
+  torch::Tensor batch =
+      torch::zeros({static_cast<int64_t>(rows.size()), channels, height, width}, torch::kFloat32);
   const uint8_t* source = images.data_ptr<uint8_t>();
   float* target = batch.data_ptr<float>();
-  for (int64_t row : rows) {
-    if (row < 0 || row >= count) {
-      throw InputError("makeImageBatch: row " + std::to_string(row) + " outside [0, " +
-                       std::to_string(count) + ")");
-    }
-  }
   // Samples are independent (each one's randomness is keyed by its id), so LibTorch's threads
-  // share them: a GPU step is short enough for a one-core batch to hold it up.
-  at::parallel_for(
-      0, static_cast<int64_t>(rows.size()), kSamplesPerTask, [&](int64_t first, int64_t end) {
-        for (int64_t i = first; i < end; ++i) {
-          const auto index = static_cast<size_t>(i);
-          const SampleTransform transform = drawTransform(options, seed, epoch, sampleIds[index]);
-          transformImage(source + rows[index] * imageSize, target + i * imageSize, channels, height,
-                         width, options.cropPadding, transform);
-        }
-      });
-  if (toGpu) batch = batch.to(placement.device, /*non_blocking=*/true);
+  // share them.
+  at::parallel_for(0, static_cast<int64_t>(rows.size()), kSamplesPerTask,
+                   [&](int64_t first, int64_t end) {
+                     for (int64_t i = first; i < end; ++i) {
+                       const auto index = static_cast<size_t>(i);
+                       const SampleTransform transform =
+                           drawSampleTransform(options, seed, epoch, sampleIds[index]);
+                       transformImage(source + rows[index] * imageSize, target + i * imageSize,
+                                      channels, height, width, options.cropPadding, transform);
+                     }
+                   });
   if (placement.channelsLast) batch = batch.contiguous(torch::MemoryFormat::ChannelsLast);
   return batch;
 }

@@ -16,8 +16,9 @@ struct AugmentOptions {
   bool horizontalFlip = false;  // p = 0.5 when on
 };
 
-// Where a batch goes: the model's device and memory format. A GPU batch is built in pinned host
-// memory and copied asynchronously, so the host can build the next one while the GPU computes.
+// Where a batch goes: the model's device and memory format. A GPU batch is built on the GPU
+// (batch_on_device.h): the host gathers the raw bytes into pinned memory, they copy
+// asynchronously, and the crop, flip and scaling run there, so the host stays ahead of the GPU.
 struct BatchPlacement {
   torch::Device device = torch::kCPU;
   bool channelsLast = false;
@@ -25,7 +26,7 @@ struct BatchPlacement {
 
 // `rows` index into `images` (uint8 [N, C, H, W]); `sampleIds` key the per-sample randomness
 // (usually equal to rows). Returns float [B, C, H, W] on `placement.device`; the values are
-// the same on every device.
+// the same, bit for bit, on every device.
 torch::Tensor makeImageBatch(const torch::Tensor& images, const std::vector<int64_t>& rows,
                              const std::vector<int64_t>& sampleIds, const AugmentOptions& options,
                              uint64_t seed, int64_t epoch, const BatchPlacement& placement = {});

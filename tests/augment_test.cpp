@@ -1,13 +1,17 @@
 // Batched augmentation against a direct computation: every augmented image must be one of the
 // 2 x (2p+1)^2 crops/flips of the zero-padded original, all of them must occur, and the draw must
-// depend only on (seed, epoch, sample id).
+// depend only on (seed, epoch, sample id). The device builder (the GPU's, run here on the CPU)
+// must give the host builder's batches bit for bit.
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
 #include <set>
+#include <string>
 
 #include "pipeline/augment.h"
+#include "pipeline/batch_on_device.h"
+#include "pipeline/error.h"
 
 namespace mu {
 namespace {
@@ -88,6 +92,49 @@ TEST(Augment, FlipAloneMirrorsAboutHalfTheImages) {
   }
   EXPECT_GT(flipped, 440);
   EXPECT_LT(flipped, 560);
+}
+
+TEST(Augment, DeviceBuilderGivesTheHostBuildersBatchBitForBit) {
+  struct Case {
+    int channels, height, width;
+    AugmentOptions options;
+  };
+  // CIFAR's crop and flip, Fashion-MNIST's flip alone, none, and a non-square crop.
+  for (const Case& c : {Case{3, 32, 32, {4, true}}, Case{1, 28, 28, {0, true}},
+                        Case{3, 16, 16, {0, false}}, Case{2, 10, 14, {3, false}}}) {
+    torch::manual_seed(1);
+    const torch::Tensor images =
+        torch::randint(0, 256, {300, c.channels, c.height, c.width}, torch::kUInt8);
+    std::vector<int64_t> rows;
+    for (int64_t i = 0; i < 200; ++i) rows.push_back((i * 37) % 300);  // repeats some rows
+    const std::vector<int64_t> ids(rows.rbegin(), rows.rend());
+    for (bool channelsLast : {false, true}) {
+      const BatchPlacement placement{torch::kCPU, channelsLast};
+      const torch::Tensor host = makeImageBatch(images, rows, ids, c.options, 9, 4, placement);
+      const torch::Tensor device =
+          makeImageBatchOnDevice(images, rows, ids, c.options, 9, 4, placement);
+      const std::string what = std::to_string(c.channels) + "x" + std::to_string(c.height) + "x" +
+                               std::to_string(c.width) + " padding " +
+                               std::to_string(c.options.cropPadding);
+      ASSERT_EQ(device.sizes(), host.sizes()) << what;
+      EXPECT_TRUE(torch::equal(device, host)) << what;
+      EXPECT_TRUE(device.is_contiguous(channelsLast ? torch::MemoryFormat::ChannelsLast
+                                                    : torch::MemoryFormat::Contiguous))
+          << what;
+    }
+  }
+}
+
+TEST(Augment, DeviceBuilderRefusesRowsOutsideTheSplit) {
+  const torch::Tensor images = randomImages(5, 1, 4);
+  EXPECT_THROW(makeImageBatchOnDevice(images, {2, 5}, {2, 5}, {}, 1, 0, {}), InputError);
+  EXPECT_THROW(makeImageBatchOnDevice(images, {2}, {2, 3}, {}, 1, 0, {}), InputError);
+}
+
+TEST(Augment, LabelBatchIsTheLabelsOfTheRows) {
+  const torch::Tensor labels = torch::arange(10, torch::kInt64).mul(3);
+  EXPECT_TRUE(torch::equal(makeLabelBatch(labels, {4, 0, 4, 9}, torch::kCPU),
+                           torch::tensor({12, 0, 12, 27}, torch::kInt64)));
 }
 
 }  // namespace

@@ -228,6 +228,36 @@ TEST(GradientBucketer, UndefinedGradientsContributeZeros) {
   EXPECT_TRUE(torch::equal(parameters[1].grad(), kept));
 }
 
+TEST(GradientBucketer, ZeroGradientsZeroesInPlaceAndKeepsThemInTheBuckets) {
+  MpiCommunicator comm(MPI_COMM_WORLD);
+  std::vector<torch::Tensor> parameters = parametersOfSizes({{4}, {3, 2}, {5}});
+  GradientBucketer bucketer(parameters, 24);
+  // Before any sum the gradients are tensors of their own (one undefined): zeroed one by one.
+  parameters[0].mutable_grad() = knownGradient(comm.rank(), 0, parameters[0]);
+  parameters[2].mutable_grad() = knownGradient(comm.rank(), 2, parameters[2]);
+  const void* ownStorage = parameters[0].grad().data_ptr();
+  bucketer.zeroGradients();
+  EXPECT_EQ(parameters[0].grad().data_ptr(), ownStorage);
+  EXPECT_TRUE(torch::equal(parameters[0].grad(), torch::zeros({4})));
+  EXPECT_FALSE(parameters[1].grad().defined());
+  // After a sum they are views of the buckets: zeroing keeps them there, and a backward's
+  // accumulation then lands in the bucket and is summed.
+  parameters[2].mutable_grad().fill_(1);
+  bucketer.allReduceAverage(comm, 1.0);
+  std::vector<const void*> slots;
+  for (const torch::Tensor& parameter : parameters) slots.push_back(parameter.grad().data_ptr());
+  bucketer.zeroGradients();
+  for (size_t i = 0; i < parameters.size(); ++i) {
+    EXPECT_EQ(parameters[i].grad().data_ptr(), slots[i]) << "parameter " << i;
+    EXPECT_TRUE(torch::equal(parameters[i].grad(), torch::zeros_like(parameters[i])));
+  }
+  parameters[1].mutable_grad().add_(knownGradient(comm.rank(), 1, parameters[1]));
+  bucketer.allReduceAverage(comm, 1.0);
+  EXPECT_TRUE(
+      torch::equal(parameters[1].grad(), knownGradientSum(allRanks(comm), 1, parameters[1])));
+  EXPECT_TRUE(torch::equal(parameters[0].grad(), torch::zeros({4})));
+}
+
 // A model whose parameters come from seed 100 + `seedRank` and whose buffers (BatchNorm running
 // statistics, an int64 counter) are filled with `seedRank`-dependent values.
 torch::nn::Sequential makeModel(int seedRank) {

@@ -171,6 +171,10 @@ TEST_F(MuTrain, BadInputExitsTwo) {
   EXPECT_EQ(config.exitCode, 2);
   EXPECT_NE(config.output.find("--epochs"), std::string::npos) << config.output;
   EXPECT_EQ(test::runCommand(trainCommand(run, "", " --arch resnet1000")).exitCode, 2);
+  // GPU speed options without --device cuda name the option.
+  const test::CommandResult graphsOnCpu = test::runCommand(trainCommand(run, "", " --cuda-graphs"));
+  EXPECT_EQ(graphsOnCpu.exitCode, 2);
+  EXPECT_NE(graphsOnCpu.output.find("--cuda-graphs"), std::string::npos) << graphsOnCpu.output;
   EXPECT_FALSE(fs::exists(run + "/last.h5"));
 }
 

@@ -83,11 +83,6 @@ bool usesChannelsLast(torch::nn::Module& model) {
   return false;
 }
 
-torch::Tensor toDevice(const torch::Tensor& host, torch::Device device) {
-  if (host.device() == device) return host;
-  return host.to(device, /*non_blocking=*/true);
-}
-
 void setCudnnBenchmark(bool enabled) {
   at::globalContext().setBenchmarkCuDNN(enabled);
 }

@@ -22,10 +22,6 @@ void placeModel(torch::nn::Module& model, torch::Device device, bool channelsLas
 // Whether the model's convolution weights are stored channels-last (placeModel did it).
 bool usesChannelsLast(torch::nn::Module& model);
 
-// A host tensor on `device`: as is on the CPU; on a GPU an asynchronous copy (the caller's
-// stream orders it), which overlaps with the host only when `host` is pinned.
-torch::Tensor toDevice(const torch::Tensor& host, torch::Device device);
-
 // cuDNN autotuning: picks the fastest convolution algorithms per shape on first use. Off by
 // default: the choice may differ between runs, and so may the last bits of results.
 void setCudnnBenchmark(bool enabled);

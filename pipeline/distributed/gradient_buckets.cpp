@@ -176,6 +176,30 @@ void GradientBucketer::allReduceAverage(Communicator& comm, double divisor) {
   }
 }
 
+bool GradientBucketer::gradientsLiveIn(const Bucket& bucket) const {
+  for (size_t k = 0; k < bucket.parameters.size(); ++k) {
+    const torch::Tensor& grad = parameters_[bucket.parameters[k]].grad();
+    const auto* slotStart =
+        static_cast<const char*>(bucket.flat.data_ptr()) + bucket.offsets[k] * kFloat32Bytes;
+    if (!grad.defined() || grad.data_ptr() != slotStart) return false;
+  }
+  return true;
+}
+
+void GradientBucketer::zeroGradients() {
+  torch::NoGradGuard noGrad;
+  for (Bucket& bucket : buckets_) {
+    if (gradientsLiveIn(bucket)) {
+      bucket.flat.zero_();
+      continue;
+    }
+    for (size_t index : bucket.parameters) {
+      torch::Tensor& grad = parameters_[index].mutable_grad();
+      if (grad.defined()) grad.zero_();
+    }
+  }
+}
+
 void GradientBucketer::pack(Bucket& bucket) {
   // Gradients live in the bucket (as DDP's gradient_as_bucket_view): once a parameter's .grad is
   // a view of its slot, backward accumulates straight into the bucket and nothing is copied. A

@@ -57,6 +57,11 @@ class GradientBucketer {
   // place, not reset, to keep it so).
   void allReduceAverage(Communicator& comm, double divisor);
 
+  // Zeroes every parameter's gradient before the next backward, in place. Once the gradients
+  // live in the buckets (after the first allReduceAverage) it is one fill per bucket rather than
+  // one per parameter (a ResNet-18 has 62), which on a GPU is that many fewer kernel launches.
+  void zeroGradients();
+
   size_t bucketCount() const { return buckets_.size(); }
   // Indices into the constructor's parameter list, in the order they sit in the bucket.
   const std::vector<size_t>& bucketParameters(size_t bucket) const {
@@ -74,6 +79,8 @@ class GradientBucketer {
     std::unique_ptr<PendingCollective> inFlight;  // overlap: started, not yet waited for
   };
 
+  // Whether every parameter of `bucket` has its .grad() pointing at its slot.
+  bool gradientsLiveIn(const Bucket& bucket) const;
   void pack(Bucket& bucket);
   void unpack(Bucket& bucket, double divisor);
   // Overlap: parameter `index` has its gradient for this step.

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "pipeline/augment.h"
+#include "pipeline/batch_on_device.h"
 #include "pipeline/distributed/device.h"
 #include "pipeline/epoch_sampler.h"
 
@@ -35,8 +36,7 @@ Accuracy evaluateAccuracy(Classifier& model, const torch::Tensor& images,
   forEachEvaluationBatch(
       model, images, rows, begin, end, batchSize,
       [&](int64_t, const std::vector<int64_t>& batchRows, const torch::Tensor& logits) {
-        const torch::Tensor target =
-            toDevice(labels.index_select(0, torch::tensor(batchRows)), device);
+        const torch::Tensor target = makeLabelBatch(labels, batchRows, device);
         local.correct += logits.argmax(1).eq(target).sum().item<int64_t>();
         local.lossSum +=
             torch::nn::functional::cross_entropy(

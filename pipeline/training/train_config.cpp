@@ -39,6 +39,9 @@ void TrainConfig::registerOptions(OptionTable& table) {
       .addFlag("cudnn-benchmark", &cudnnBenchmark,
                "GPU: cuDNN autotuning (may change the last bits of results between runs)",
                Effect::kOperational)
+      .addFlag("cuda-graphs", &cudaGraphs,
+               "GPU: record a training step as a CUDA graph and replay it (one launch per step)",
+               Effect::kOperational)
       .add("amp", &amp, "none | bf16: mixed precision (bf16 autocast of the forward pass, GPU)")
       .add("grad-compression", &gradCompression,
            "none | bf16: gradient buckets all-reduced as bf16 (NCCL, GPU)")
@@ -78,6 +81,7 @@ void TrainConfig::validate(int worldSize) const {
   validateDeviceChoice(deviceChoice());
   requireOption(amp == "none" || amp == "bf16", "amp", "expected none or bf16");
   requireOption(amp == "none" || device == "cuda", "amp", "bf16 autocast needs --device cuda");
+  requireOption(!cudaGraphs || device == "cuda", "cuda-graphs", "CUDA graphs need --device cuda");
   const std::vector<std::string> archs = modelNames();
   if (std::find(archs.begin(), archs.end(), arch) == archs.end()) {
     std::string valid;

@@ -39,6 +39,7 @@ struct TrainConfig {
   std::string device = "cpu";            // cpu | cuda (the GPU of the node-local rank)
   bool channelsLast = false;             // NHWC convolution weights and batches
   bool cudnnBenchmark = false;           // cuDNN autotuning (algorithm choice may vary per run)
+  bool cudaGraphs = false;               // steps replay a CUDA graph of themselves
   std::string amp = "none";              // none | bf16 (autocast of the forward pass)
   std::string gradCompression = "none";  // none | bf16 (gradient buckets travel as bf16)
   // Operational (do not change results)

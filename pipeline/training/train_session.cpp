@@ -216,6 +216,7 @@ TrainOutcome TrainSession::run(const SessionStart& start) {
   GradientBucketer buckets(model->parameters());
   TrainingLoop loop(*model, comm, sgd, buckets, schedule, crossEntropyLoss());
   loop.setAutocast({config_.amp == "bf16"});
+  if (config_.cudaGraphs) loop.enableCudaGraphs();  // cross-entropy steps: nothing host-side moves
   ProgressReporter progress("train", comm.rank() == 0 && !config_.quiet);
 
   auto saveTo = [&](const std::string& path, const char* kind, bool withState) {

@@ -4,8 +4,10 @@
 
 #include <chrono>
 
+#include "pipeline/batch_on_device.h"
 #include "pipeline/distributed/device.h"
 #include "pipeline/epoch_sampler.h"
+#include "pipeline/error.h"
 #include "pipeline/training/stop_signal.h"
 
 namespace mu {
@@ -33,7 +35,9 @@ TrainingLoop::TrainingLoop(Classifier& model, Communicator& comm, MaskedSgd& sgd
       buckets_(buckets),
       schedule_(schedule),
       loss_(std::move(loss)),
-      device_(model.parameters().front().device()) {
+      device_(model.parameters().front().device()),
+      lossSum_(torch::zeros({}, torch::TensorOptions(device_).dtype(torch::kFloat64))),
+      correct_(torch::zeros({}, torch::TensorOptions(device_).dtype(torch::kInt64))) {
   // Only a backend whose collectives run beside the computation (NCCL on its own stream) gains
   // from starting bucket sums inside backward; host backends keep the plain sequence.
   if (comm.overlapsWithCompute()) buckets.enableOverlap(comm);
@@ -44,6 +48,38 @@ void TrainingLoop::setAutocast(AutocastOptions options) {
     throw std::invalid_argument("TrainingLoop: bf16 autocast needs the model on a CUDA device");
   }
   autocast_ = options;
+}
+
+void TrainingLoop::enableCudaGraphs() {
+#ifdef MU_HAVE_TORCH_CUDA
+  if (!device_.is_cuda()) {
+    throw std::invalid_argument("TrainingLoop: CUDA graphs need the model on a CUDA device");
+  }
+  stepGraph_ = makeCudaStepGraph(device_);
+#else
+  throw SystemError("--cuda-graphs: this build has no CUDA LibTorch");
+#endif
+}
+
+void TrainingLoop::computeStep(const torch::Tensor& images, const torch::Tensor& labels,
+                               int64_t globalBatchSize) {
+  buckets_.zeroGradients();
+  torch::Tensor logits;
+  {
+    const AutocastScope autocast(autocast_);
+    logits = model_.forward(images);
+  }
+  logits = logits.to(torch::kFloat32);  // the loss in fp32 whatever autocast computed in
+  loss_(logits, labels, globalBatchSize).backward();
+  {
+    torch::NoGradGuard noGrad;
+    lossSum_.add_(torch::nn::functional::cross_entropy(
+        logits, labels, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum)));
+    correct_.add_(logits.argmax(1).eq(labels).sum());
+  }
+  // The loss is already divided by the global batch: the buckets only sum.
+  buckets_.allReduceAverage(comm_, 1.0);
+  sgd_.step();
 }
 
 BatchPlacement TrainingLoop::batchPlacement() {
@@ -69,14 +105,12 @@ EpochOutcome TrainingLoop::runEpoch(
   const BatchPlacement placement = batchPlacement();
 
   EpochOutcome outcome;
-  // On a GPU the sums stay on the device: reading one per step would make the host wait for
-  // every step to finish instead of preparing the next batch meanwhile.
+  // The sums stay on the model's device. A GPU's are read only now and then: reading one per
+  // step would make the host wait for every step to finish instead of preparing the next batch.
   const bool onDevice = !device_.is_cpu();
-  torch::Tensor deviceLoss = torch::zeros({}, torch::TensorOptions(device_).dtype(torch::kFloat64));
-  torch::Tensor deviceCorrect =
-      torch::zeros({}, torch::TensorOptions(device_).dtype(torch::kInt64));
+  lossSum_.zero_();
+  correct_.zero_();
   double localLoss = 0;
-  int64_t localCorrect = 0;
   int64_t step = settings.startStep;
   for (; step < steps; ++step) {
     // One tiny collective per step lets every rank stop at the same boundary.
@@ -88,45 +122,29 @@ EpochOutcome TrainingLoop::runEpoch(
     for (int64_t position : sampler.rankSlice(order, step)) {
       rows.push_back(data.rows[static_cast<size_t>(position)]);
     }
-    sgd_.setLr(schedule_.lrAt(settings.epoch, step, steps));
-    sgd_.zeroGrad();
+    const double lr = schedule_.lrAt(settings.epoch, step, steps);
+    sgd_.setLr(lr);
     const int64_t globalBatchSize = sampler.globalBatchSize(step);
-    if (!rows.empty()) {
+    if (rows.empty()) {
+      // Nothing to compute here, but every rank joins the gradient sums and steps.
+      buckets_.zeroGradients();
+      buckets_.allReduceAverage(comm_, 1.0);
+      sgd_.step();
+    } else {
       const torch::Tensor images = makeImageBatch(data.images, rows, rows, data.augment,
                                                   settings.seed, settings.epoch, placement);
-      const torch::Tensor labels =
-          toDevice(data.labels.index_select(0, torch::tensor(rows)), device_);
-      torch::Tensor logits;
-      {
-        const AutocastScope autocast(autocast_);
-        logits = model_.forward(images);
-      }
-      logits = logits.to(torch::kFloat32);  // the loss in fp32 whatever autocast computed in
-      const torch::Tensor loss = loss_(logits, labels, globalBatchSize);
-      loss.backward();
-      {
-        torch::NoGradGuard noGrad;
-        const torch::Tensor stepLoss = torch::nn::functional::cross_entropy(
-            logits, labels,
-            torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum));
-        const torch::Tensor stepCorrect = logits.argmax(1).eq(labels).sum();
-        if (onDevice) {
-          deviceLoss.add_(stepLoss);
-          deviceCorrect.add_(stepCorrect);
-        } else {
-          localLoss += stepLoss.item<double>();
-          localCorrect += stepCorrect.item<int64_t>();
-        }
-      }
+      const torch::Tensor labels = makeLabelBatch(data.labels, rows, device_);
+      const StepGraph::StepBody body = [&](const torch::Tensor& stepImages,
+                                           const torch::Tensor& stepLabels) {
+        computeStep(stepImages, stepLabels, globalBatchSize);
+      };
+      if (!stepGraph_ || !stepGraph_->run(images, labels, lr, body)) body(images, labels);
     }
-    // The loss is already divided by the global batch: the buckets only sum.
-    buckets_.allReduceAverage(comm_, 1.0);
-    sgd_.step();
     ++outcome.steps;
     outcome.samples += globalBatchSize;
-    // The device sums are read now and then for the progress line (a stale loss between reads).
-    if (onDevice && (step + 1 == steps || outcome.steps % kDeviceReadEverySteps == 0)) {
-      localLoss = deviceLoss.item<double>();
+    // The progress line's loss: a GPU's may be stale by up to kDeviceReadEverySteps steps.
+    if (!onDevice || step + 1 == steps || outcome.steps % kDeviceReadEverySteps == 0) {
+      localLoss = lossSum_.item<double>();
     }
     progress.step(
         settings.epoch, settings.epochs, step, steps, globalBatchSize,
@@ -135,12 +153,8 @@ EpochOutcome TrainingLoop::runEpoch(
     afterStep(settings.epoch, step + 1);
   }
   outcome.nextStep = step;
-  if (onDevice) {
-    localLoss = deviceLoss.item<double>();
-    localCorrect = deviceCorrect.item<int64_t>();
-  }
-  outcome.lossSum = comm_.allReduceSum(localLoss);
-  outcome.correct = comm_.allReduceSum(localCorrect);
+  outcome.lossSum = comm_.allReduceSum(lossSum_.item<double>());
+  outcome.correct = comm_.allReduceSum(correct_.item<int64_t>());
   outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return outcome;
 }

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <vector>
 
 #include "pipeline/augment.h"
@@ -18,6 +19,7 @@
 #include "pipeline/training/lr_schedule.h"
 #include "pipeline/training/masked_sgd.h"
 #include "pipeline/training/progress.h"
+#include "pipeline/training/step_graph.h"
 
 namespace mu {
 
@@ -63,6 +65,9 @@ class TrainingLoop {
 
   // bf16 autocast of the forward pass (--amp bf16; CUDA only). The loss is computed in fp32.
   void setAutocast(AutocastOptions options);
+  // Steps replay a CUDA graph of themselves (--cuda-graphs; step_graph.h says when). Only for a
+  // loss whose host-side values never change between steps. SystemError without a CUDA LibTorch.
+  void enableCudaGraphs();
 
   // Runs `settings.epoch` from `settings.startStep`; `afterStep(epoch, nextStep)` runs after each
   // optimizer step (periodic checkpoints). Stops early, between steps, when any rank got a stop
@@ -74,6 +79,11 @@ class TrainingLoop {
   static int64_t stepsPerEpoch(int64_t samples, int64_t globalBatch);
 
  private:
+  // One step's device work on a batch already there: zeroed gradients, forward, loss, backward,
+  // the epoch's loss and accuracy sums, the gradient sums over ranks and the optimizer step.
+  void computeStep(const torch::Tensor& images, const torch::Tensor& labels,
+                   int64_t globalBatchSize);
+
   Classifier& model_;
   Communicator& comm_;
   MaskedSgd& sgd_;
@@ -84,6 +94,11 @@ class TrainingLoop {
   LossFunction loss_;
   torch::Device device_;
   AutocastOptions autocast_;
+  std::unique_ptr<StepGraph> stepGraph_;  // null: eager steps
+  // The epoch's summed cross-entropy and right answers, on the model's device. Members, not
+  // locals, because a recorded step graph adds into these very tensors.
+  torch::Tensor lossSum_;
+  torch::Tensor correct_;
 };
 
 }  // namespace mu

@@ -1,0 +1,99 @@
+#include <ATen/cuda/CUDAEvent.h>
+#include <ATen/cuda/CUDAGraph.h>
+#include <c10/cuda/CUDAGuard.h>
+#include <c10/cuda/CUDAStream.h>
+
+#include <stdexcept>
+#include <vector>
+
+#include "pipeline/training/step_graph.h"
+
+namespace mu {
+namespace {
+
+// Eager steps before the first recording: momentum buffers, gradient buckets and cuDNN's
+// algorithm choice all settle within two; PyTorch's guidance for whole-step capture is three.
+constexpr int kEagerStepsFirst = 3;
+
+struct StepKey {
+  std::vector<int64_t> imageSizes;
+  std::vector<int64_t> labelSizes;
+  double lr = 0;
+  bool operator==(const StepKey& other) const {
+    return imageSizes == other.imageSizes && labelSizes == other.labelSizes && lr == other.lr;
+  }
+  bool operator!=(const StepKey& other) const { return !(*this == other); }
+};
+
+class CudaStepGraph final : public StepGraph {
+ public:
+  explicit CudaStepGraph(torch::Device device) : device_(device) {
+    if (!device.is_cuda() || !device.has_index()) {
+      throw std::invalid_argument("CUDA graphs: need an indexed CUDA device, got " + device.str());
+    }
+  }
+
+  bool run(const torch::Tensor& images, const torch::Tensor& labels, double lr,
+           const StepBody& body) override {
+    const StepKey key{images.sizes().vec(), labels.sizes().vec(), lr};
+    const bool steady = key == previousKey_;
+    previousKey_ = key;
+    if (eagerStepsLeft_ > 0) {
+      --eagerStepsLeft_;
+      return false;
+    }
+    if (!graph_ || key != recordedKey_) {
+      if (!steady) return false;  // a new shape or rate: eager until it holds
+      record(images, labels, key, body);
+    }
+    // Inputs go into the recording's own tensors, in the order of the caller's stream.
+    staticImages_.copy_(images);
+    staticLabels_.copy_(labels);
+    graph_->replay();
+    return true;
+  }
+
+ private:
+  void record(const torch::Tensor& images, const torch::Tensor& labels, const StepKey& key,
+              const StepBody& body) {
+    graph_.reset();                  // frees the previous recording's memory pool first
+    staticImages_ = images.clone();  // clone keeps the memory format (channels-last)
+    staticLabels_ = labels.clone();
+    // Recording needs a stream of its own (never the default one); it starts after everything
+    // the caller's stream has queued, and the caller's stream continues after it.
+    const c10::cuda::CUDAStream caller = c10::cuda::getCurrentCUDAStream(device_.index());
+    const c10::cuda::CUDAStream recording =
+        c10::cuda::getStreamFromPool(/*isHighPriority=*/false, device_.index());
+    at::cuda::CUDAEvent callerReady;
+    callerReady.record(caller);
+    callerReady.block(recording);
+    {
+      const c10::cuda::CUDAStreamGuard onRecording(recording);
+      auto graph = std::make_unique<at::cuda::CUDAGraph>();
+      graph->capture_begin();
+      body(staticImages_, staticLabels_);
+      graph->capture_end();
+      graph_ = std::move(graph);
+    }
+    at::cuda::CUDAEvent recorded;
+    recorded.record(recording);
+    recorded.block(caller);
+    recordedKey_ = key;
+  }
+
+  torch::Device device_;
+  int eagerStepsLeft_ = kEagerStepsFirst;
+  StepKey previousKey_;
+  StepKey recordedKey_;
+  std::unique_ptr<at::cuda::CUDAGraph> graph_;
+  torch::Tensor staticImages_;
+  torch::Tensor staticLabels_;
+};
+
+}  // namespace
+
+std::unique_ptr<StepGraph> makeCudaStepGraph(torch::Device device) {
+  return std::make_unique<CudaStepGraph>(device);
+}
+
+}  // namespace mu

@@ -1,0 +1,39 @@
+#pragma once
+// A training step recorded once as a CUDA graph and replayed (--cuda-graphs): forward, backward,
+// the gradient sums and the optimizer step then cost one launch instead of several hundred, so
+// the host no longer paces a GPU whose kernels are short (small images, big GPUs). Replays run
+// the recorded kernels on the same memory, so the numbers are those of eager steps.
+//
+// What a recording bakes in, it is keyed on: the batch shapes and the learning rate (the SGD
+// step holds it as a constant). A step whose key differs runs eagerly, and the graph is
+// re-recorded once the new key has held for two steps running (after a milestone, not during a
+// per-step warm-up ramp). The first steps always run eagerly: they create the momentum buffers,
+// put the gradients into their buckets and let cuDNN pick its algorithms, none of which may
+// happen inside a recording. The step body must keep no other host value that changes between
+// steps (mu-train's cross-entropy step qualifies; l1-sparse's decaying penalty would not).
+
+#include <torch/types.h>
+
+#include <functional>
+#include <memory>
+
+namespace mu {
+
+class StepGraph {
+ public:
+  // The step's device work on its inputs (images and labels already on the device).
+  using StepBody = std::function<void(const torch::Tensor& images, const torch::Tensor& labels)>;
+
+  virtual ~StepGraph() = default;
+  // Runs one step: by replaying the recording when `key` matches it (recording it first when due)
+  // and returning true; or returning false, and then the caller runs `body` eagerly itself.
+  virtual bool run(const torch::Tensor& images, const torch::Tensor& labels, double lr,
+                   const StepBody& body) = 0;
+};
+
+#ifdef MU_HAVE_TORCH_CUDA
+// For a model on the CUDA device `device`.
+std::unique_ptr<StepGraph> makeCudaStepGraph(torch::Device device);
+#endif
+
+}  // namespace mu
