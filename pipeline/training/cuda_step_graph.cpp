@@ -18,9 +18,10 @@ constexpr int kEagerStepsFirst = 3;
 struct StepKey {
   std::vector<int64_t> imageSizes;
   std::vector<int64_t> labelSizes;
-  double lr = 0;
+  std::vector<double> hostConstants;
   bool operator==(const StepKey& other) const {
-    return imageSizes == other.imageSizes && labelSizes == other.labelSizes && lr == other.lr;
+    return imageSizes == other.imageSizes && labelSizes == other.labelSizes &&
+           hostConstants == other.hostConstants;
   }
   bool operator!=(const StepKey& other) const { return !(*this == other); }
 };
@@ -33,9 +34,9 @@ class CudaStepGraph final : public StepGraph {
     }
   }
 
-  bool run(const torch::Tensor& images, const torch::Tensor& labels, double lr,
-           const StepBody& body) override {
-    const StepKey key{images.sizes().vec(), labels.sizes().vec(), lr};
+  bool run(const torch::Tensor& images, const torch::Tensor& labels,
+           const std::vector<double>& hostConstants, const StepBody& body) override {
+    const StepKey key{images.sizes().vec(), labels.sizes().vec(), hostConstants};
     const bool steady = key == previousKey_;
     previousKey_ = key;
     if (eagerStepsLeft_ > 0) {
@@ -43,7 +44,7 @@ class CudaStepGraph final : public StepGraph {
       return false;
     }
     if (!graph_ || key != recordedKey_) {
-      if (!steady) return false;  // a new shape or rate: eager until it holds
+      if (!steady) return false;  // a new shape or constant: eager until it holds
       record(images, labels, key, body);
     }
     // Inputs go into the recording's own tensors, in the order of the caller's stream.

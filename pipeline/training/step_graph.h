@@ -4,18 +4,20 @@
 // the host no longer paces a GPU whose kernels are short (small images, big GPUs). Replays run
 // the recorded kernels on the same memory, so the numbers are those of eager steps.
 //
-// What a recording bakes in, it is keyed on: the batch shapes and the learning rate (the SGD
-// step holds it as a constant). A step whose key differs runs eagerly, and the graph is
-// re-recorded once the new key has held for two steps running (after a milestone, not during a
-// per-step warm-up ramp). The first steps always run eagerly: they create the momentum buffers,
-// put the gradients into their buckets and let cuDNN pick its algorithms, none of which may
-// happen inside a recording. The step body must keep no other host value that changes between
-// steps (mu-train's cross-entropy step qualifies; l1-sparse's decaying penalty would not).
+// What a recording bakes in, it is keyed on: the batch shapes and the host values the step holds
+// as constants (the learning rate in the SGD step, the global batch size the loss divides by). A
+// step whose key differs runs eagerly, and the graph is re-recorded once the new key has held
+// for two steps running (after a milestone, not during a per-step warm-up ramp). The first steps
+// always run eagerly: they create the momentum buffers, put the gradients into their buckets and
+// let cuDNN pick its algorithms, none of which may happen inside a recording. The step body must
+// keep no other host value that changes between steps (mu-train's cross-entropy step qualifies;
+// l1-sparse's decaying penalty would not).
 
 #include <torch/types.h>
 
 #include <functional>
 #include <memory>
+#include <vector>
 
 namespace mu {
 
@@ -25,10 +27,11 @@ class StepGraph {
   using StepBody = std::function<void(const torch::Tensor& images, const torch::Tensor& labels)>;
 
   virtual ~StepGraph() = default;
-  // Runs one step: by replaying the recording when `key` matches it (recording it first when due)
-  // and returning true; or returning false, and then the caller runs `body` eagerly itself.
-  virtual bool run(const torch::Tensor& images, const torch::Tensor& labels, double lr,
-                   const StepBody& body) = 0;
+  // Runs one step: by replaying the recording when the shapes and `hostConstants` (every host
+  // value `body` uses) match it, recording it first when due, and returning true; or returning
+  // false, and then the caller runs `body` eagerly itself.
+  virtual bool run(const torch::Tensor& images, const torch::Tensor& labels,
+                   const std::vector<double>& hostConstants, const StepBody& body) = 0;
 };
 
 #ifdef MU_HAVE_TORCH_CUDA

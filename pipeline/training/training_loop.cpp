@@ -138,7 +138,12 @@ EpochOutcome TrainingLoop::runEpoch(
                                            const torch::Tensor& stepLabels) {
         computeStep(stepImages, stepLabels, globalBatchSize);
       };
-      if (!stepGraph_ || !stepGraph_->run(images, labels, lr, body)) body(images, labels);
+      // The step bakes in the rate (SGD) and the global batch the loss divides by; on one rank
+      // the last batch of an uneven split may keep the usual shape under a smaller global batch.
+      const std::vector<double> hostConstants = {lr, static_cast<double>(globalBatchSize)};
+      if (!stepGraph_ || !stepGraph_->run(images, labels, hostConstants, body)) {
+        body(images, labels);
+      }
     }
     ++outcome.steps;
     outcome.samples += globalBatchSize;
