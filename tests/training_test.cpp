@@ -1,5 +1,6 @@
 // The training building blocks against direct computations: SGD as PyTorch 1.12 defines it,
-// masks that keep pruned weights exactly zero, and the reference's learning-rate schedules.
+// masks that keep pruned weights exactly zero, the reference's learning-rate schedules, and when
+// a CUDA step graph records and replays.
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
@@ -7,6 +8,7 @@
 #include "pipeline/error.h"
 #include "pipeline/training/lr_schedule.h"
 #include "pipeline/training/masked_sgd.h"
+#include "pipeline/training/step_graph_policy.h"
 
 namespace mu {
 namespace {
@@ -88,6 +90,34 @@ TEST(LrSchedule, BadSettingsAreErrors) {
   EXPECT_THROW(parseMilestones("91,x", "--milestones"), InputError);
   EXPECT_EQ(parseMilestones("91,136", "--milestones"), (std::vector<int64_t>{91, 136}));
   EXPECT_TRUE(parseMilestones("", "--milestones").empty());
+}
+
+// The CUDA step graph's bookkeeping, over the key sequence of a real schedule: three eager steps,
+// then record once and replay; a short last batch runs eagerly and keeps the recording; a new
+// rate after a milestone costs one eager step; a per-step warm-up ramp never records.
+TEST(StepGraphPolicy, RecordsOnceAKeyHoldsAndReplaysWhileItDoes) {
+  using A = StepGraphAction;
+  auto key = [](int64_t batch, double lr, int64_t globalBatch) {
+    return StepGraphKey{{batch, 3, 32, 32}, {batch}, {lr, static_cast<double>(globalBatch)}};
+  };
+  StepGraphPolicy policy;
+  std::vector<A> actions;
+  for (int step = 0; step < 6; ++step) actions.push_back(policy.next(key(16, 0.1, 16)));
+  actions.push_back(policy.next(key(4, 0.1, 4)));  // the epoch's short last batch
+  for (int step = 0; step < 3; ++step) actions.push_back(policy.next(key(16, 0.1, 16)));
+  for (int step = 0; step < 3; ++step) actions.push_back(policy.next(key(16, 0.01, 16)));
+  // Same shape, smaller global batch (one rank's slice of an uneven last batch): eager.
+  actions.push_back(policy.next(key(16, 0.01, 31)));
+  const std::vector<A> expected = {A::kEager,  A::kEager,  A::kEager, A::kRecordAndReplay,
+                                   A::kReplay, A::kReplay, A::kEager, A::kReplay,
+                                   A::kReplay, A::kReplay, A::kEager, A::kRecordAndReplay,
+                                   A::kReplay, A::kEager};
+  EXPECT_EQ(actions, expected);
+
+  StepGraphPolicy warmingUp;
+  for (int step = 0; step < 10; ++step) {
+    EXPECT_EQ(warmingUp.next(key(16, 0.01 * (step + 1), 16)), A::kEager) << "step " << step;
+  }
 }
 
 }  // namespace

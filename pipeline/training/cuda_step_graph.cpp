@@ -7,24 +7,10 @@
 #include <vector>
 
 #include "pipeline/training/step_graph.h"
+#include "pipeline/training/step_graph_policy.h"
 
 namespace mu {
 namespace {
-
-// Eager steps before the first recording: momentum buffers, gradient buckets and cuDNN's
-// algorithm choice all settle within two; PyTorch's guidance for whole-step capture is three.
-constexpr int kEagerStepsFirst = 3;
-
-struct StepKey {
-  std::vector<int64_t> imageSizes;
-  std::vector<int64_t> labelSizes;
-  std::vector<double> hostConstants;
-  bool operator==(const StepKey& other) const {
-    return imageSizes == other.imageSizes && labelSizes == other.labelSizes &&
-           hostConstants == other.hostConstants;
-  }
-  bool operator!=(const StepKey& other) const { return !(*this == other); }
-};
 
 class CudaStepGraph final : public StepGraph {
  public:
@@ -36,17 +22,10 @@ class CudaStepGraph final : public StepGraph {
 
   bool run(const torch::Tensor& images, const torch::Tensor& labels,
            const std::vector<double>& hostConstants, const StepBody& body) override {
-    const StepKey key{images.sizes().vec(), labels.sizes().vec(), hostConstants};
-    const bool steady = key == previousKey_;
-    previousKey_ = key;
-    if (eagerStepsLeft_ > 0) {
-      --eagerStepsLeft_;
-      return false;
-    }
-    if (!graph_ || key != recordedKey_) {
-      if (!steady) return false;  // a new shape or constant: eager until it holds
-      record(images, labels, key, body);
-    }
+    const StepGraphAction action =
+        policy_.next({images.sizes().vec(), labels.sizes().vec(), hostConstants});
+    if (action == StepGraphAction::kEager) return false;
+    if (action == StepGraphAction::kRecordAndReplay) record(images, labels, body);
     // Inputs go into the recording's own tensors, in the order of the caller's stream.
     staticImages_.copy_(images);
     staticLabels_.copy_(labels);
@@ -55,8 +34,7 @@ class CudaStepGraph final : public StepGraph {
   }
 
  private:
-  void record(const torch::Tensor& images, const torch::Tensor& labels, const StepKey& key,
-              const StepBody& body) {
+  void record(const torch::Tensor& images, const torch::Tensor& labels, const StepBody& body) {
     graph_.reset();                  // frees the previous recording's memory pool first
     staticImages_ = images.clone();  // clone keeps the memory format (channels-last)
     staticLabels_ = labels.clone();
@@ -79,13 +57,10 @@ class CudaStepGraph final : public StepGraph {
     at::cuda::CUDAEvent recorded;
     recorded.record(recording);
     recorded.block(caller);
-    recordedKey_ = key;
   }
 
   torch::Device device_;
-  int eagerStepsLeft_ = kEagerStepsFirst;
-  StepKey previousKey_;
-  StepKey recordedKey_;
+  StepGraphPolicy policy_;
   std::unique_ptr<at::cuda::CUDAGraph> graph_;
   torch::Tensor staticImages_;
   torch::Tensor staticLabels_;

@@ -5,13 +5,10 @@
 // the recorded kernels on the same memory, so the numbers are those of eager steps.
 //
 // What a recording bakes in, it is keyed on: the batch shapes and the host values the step holds
-// as constants (the learning rate in the SGD step, the global batch size the loss divides by). A
-// step whose key differs runs eagerly, and the graph is re-recorded once the new key has held
-// for two steps running (after a milestone, not during a per-step warm-up ramp). The first steps
-// always run eagerly: they create the momentum buffers, put the gradients into their buckets and
-// let cuDNN pick its algorithms, none of which may happen inside a recording. The step body must
-// keep no other host value that changes between steps (mu-train's cross-entropy step qualifies;
-// l1-sparse's decaying penalty would not).
+// as constants (the learning rate in the SGD step, the global batch size the loss divides by).
+// StepGraphPolicy (step_graph_policy.h) decides, step by step, between eager, recording and
+// replaying. The step body must keep no other host value that changes between steps (mu-train's
+// cross-entropy step qualifies; l1-sparse's decaying penalty would not).
 
 #include <torch/types.h>
 
