@@ -35,9 +35,10 @@ class CudaStepGraph final : public StepGraph {
 
  private:
   void record(const torch::Tensor& images, const torch::Tensor& labels, const StepBody& body) {
-    graph_.reset();                  // frees the previous recording's memory pool first
-    staticImages_ = images.clone();  // clone keeps the memory format (channels-last)
-    staticLabels_ = labels.clone();
+    graph_.reset();  // frees the previous recording's memory pool first
+    // The recording's own inputs, which run() fills before every replay (this first one too).
+    staticImages_ = torch::empty_like(images);  // keeps the memory format (channels-last)
+    staticLabels_ = torch::empty_like(labels);
     // Recording needs a stream of its own (never the default one); it starts after everything
     // the caller's stream has queued, and the caller's stream continues after it.
     const c10::cuda::CUDAStream caller = c10::cuda::getCurrentCUDAStream(device_.index());
