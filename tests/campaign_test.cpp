@@ -1,6 +1,7 @@
 // mu-campaign: spec errors name their key path, manifest hashes are pinned, shared stages appear
-// once, generated sbatch scripts quote hostile values, the report's mean ± std are exact, and the
-// local runner runs a tiny train + prune campaign to the end, also after an interruption.
+// once, a root's manifest keeps every spec's tasks, generated sbatch scripts quote hostile values,
+// the report's mean ± std are exact, and the local runner runs a tiny train + prune campaign to the
+// end, also after an interruption.
 
 #include <gtest/gtest.h>
 
@@ -166,6 +167,38 @@ TEST(CampaignManifest, SharedStagesAppearOnce) {
   EXPECT_EQ(evaluate.runDir, manifest.byHash(evaluate.parents.front()).runDir);
 }
 
+TEST(CampaignManifest, ARootKeepsTheTasksOfEverySpecExpandedIntoIt) {
+  test::ScratchDir dir("campaign-manifest-merge");
+  const std::string root = dir.path();
+  json otherSeeds = fixedSpec();
+  otherSeeds["grid"]["seeds"] = {2, 3};  // seed 2 and the data task are shared with the first
+  const Manifest first = expand(parseSpec(fixedSpec(), "spec.json"), root, "/b");
+  const Manifest second = expand(parseSpec(otherSeeds, "other.json"), root, "/b");
+  std::set<std::string> expected;
+  for (const Task& task : first.tasks) expected.insert(task.id());
+  for (const Task& task : second.tasks) expected.insert(task.id());
+  ASSERT_LT(expected.size(), first.tasks.size() + second.tasks.size()) << "nothing shared";
+
+  writeManifestFile(first, root);
+  writeManifestFile(second, root);
+  writeManifestFile(second, root);  // expanding again adds nothing
+  const Manifest merged = readManifestFile(root);
+  std::set<std::string> seen;
+  for (const Task& task : merged.tasks) {
+    EXPECT_TRUE(seen.insert(task.id()).second) << task.id() << " twice";
+    for (const std::string& parent : task.parents) {
+      EXPECT_TRUE(seen.count(stageName(merged.byHash(parent).stage) + "/" + parent))
+          << task.id() << " comes before its parent " << parent;
+    }
+  }
+  EXPECT_EQ(seen, expected);
+  // The latest spec's tasks lead, as it wrote them; the first spec's own ones follow.
+  for (size_t i = 0; i < second.tasks.size(); ++i) {
+    EXPECT_EQ(merged.tasks[i].id(), second.tasks[i].id());
+    EXPECT_EQ(merged.toJson(merged.tasks[i]), second.toJson(second.tasks[i]));
+  }
+}
+
 TEST(CampaignSlurm, ArraysFollowEachTasksOwnParent) {
   const CampaignSpec spec = parseSpec(fixedSpec(), "spec.json");
   const Manifest manifest = expand(spec, "/r", "/b");
@@ -313,8 +346,8 @@ TEST(CampaignReport, MeanAndSampleStdOverSeedsAreExact) {
 }
 
 TEST(CampaignReport, ResultsOutsideTheManifestAreGroupedByTheirOwnForgetRequest) {
-  // No manifest (a root shared by several specs keeps only the last one's): the forget mode and
-  // the sparsity come from each evaluation.json itself, as evaluate writes them.
+  // No manifest (a root from older versions, or results placed there by hand): the forget mode
+  // and the sparsity come from each evaluation.json itself, as evaluate writes them.
   test::ScratchDir dir("campaign-report-forget");
   const std::string root = dir.path();
   const json byClass{{"mode", "class"}, {"class", 0}, {"count", 0}};

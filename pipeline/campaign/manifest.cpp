@@ -2,6 +2,7 @@
 
 #include <deque>
 #include <map>
+#include <set>
 
 #include <filesystem>
 #include <fstream>
@@ -244,7 +245,20 @@ Manifest expand(const CampaignSpec& spec, const std::string& root, const std::st
 void writeManifestFile(const Manifest& manifest, const std::string& root) {
   std::filesystem::create_directories(root);
   std::string lines;
-  for (const Task& task : manifest.tasks) lines += manifest.toJson(task).dump() + "\n";
+  std::set<std::string> written;
+  for (const Task& task : manifest.tasks) {
+    lines += manifest.toJson(task).dump() + "\n";
+    written.insert(task.id());
+  }
+  // Several specs may share a root (and their shared stages): the root's manifest keeps every
+  // task expanded into it, so `status` and `report` without a spec see them all. The earlier
+  // tasks go after the new ones, in their old order: a task's parents then still come first.
+  if (std::filesystem::exists(root + "/manifest.jsonl")) {
+    const Manifest earlier = readManifestFile(root);
+    for (const Task& task : earlier.tasks) {
+      if (written.count(task.id()) == 0) lines += earlier.toJson(task).dump() + "\n";
+    }
+  }
   writeFileAtomically(root + "/manifest.jsonl", lines);
 }
 

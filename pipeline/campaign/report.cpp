@@ -40,7 +40,8 @@ std::string sparsityLabel(double sparsity) {
 
 // The campaign's forget label ("class-0", "random-540", ForgetSpec::label) from the forget
 // request an evaluation records, for results whose task is not in ROOT's manifest (a root
-// shared by several specs keeps the manifest of the last one expanded).
+// written by older versions, which kept only the last spec's manifest, or results placed there
+// without mu-campaign).
 std::string forgetLabel(const nlohmann::json& forget) {
   if (!forget.is_object() || !forget.contains("mode") || !forget["mode"].is_string()) return "";
   const std::string mode = forget["mode"].get<std::string>();
