@@ -64,14 +64,14 @@ void TrainingLoop::enableCudaGraphs() {
 void TrainingLoop::computeStep(const torch::Tensor& images, const torch::Tensor& labels,
                                int64_t globalBatchSize) {
   buckets_.zeroGradients();
-  torch::Tensor logits;
-  {
-    const AutocastScope autocast(autocast_);
-    logits = model_.forward(images);
-  }
-  logits = logits.to(torch::kFloat32);  // the loss in fp32 whatever autocast computed in
-  loss_(logits, labels, globalBatchSize).backward();
-  {
+  if (images.defined()) {
+    torch::Tensor logits;
+    {
+      const AutocastScope autocast(autocast_);
+      logits = model_.forward(images);
+    }
+    logits = logits.to(torch::kFloat32);  // the loss in fp32 whatever autocast computed in
+    loss_(logits, labels, globalBatchSize).backward();
     torch::NoGradGuard noGrad;
     lossSum_.add_(torch::nn::functional::cross_entropy(
         logits, labels, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum)));
@@ -127,9 +127,7 @@ EpochOutcome TrainingLoop::runEpoch(
     const int64_t globalBatchSize = sampler.globalBatchSize(step);
     if (rows.empty()) {
       // Nothing to compute here, but every rank joins the gradient sums and steps.
-      buckets_.zeroGradients();
-      buckets_.allReduceAverage(comm_, 1.0);
-      sgd_.step();
+      computeStep(torch::Tensor(), torch::Tensor(), globalBatchSize);
     } else {
       const torch::Tensor images = makeImageBatch(data.images, rows, rows, data.augment,
                                                   settings.seed, settings.epoch, placement);

@@ -81,6 +81,7 @@ class TrainingLoop {
  private:
   // One step's device work on a batch already there: zeroed gradients, forward, loss, backward,
   // the epoch's loss and accuracy sums, the gradient sums over ranks and the optimizer step.
+  // Undefined tensors: a rank with no sample in this step, which still sums and steps.
   void computeStep(const torch::Tensor& images, const torch::Tensor& labels,
                    int64_t globalBatchSize);
 
