@@ -109,6 +109,12 @@ TEST_F(MuUnlearn, ClassWiseForgettingAndAFinishedRun) {
   const test::CommandResult again = test::runCommand(command);
   EXPECT_EQ(again.exitCode, 0);
   EXPECT_NE(again.output.find("already complete"), std::string::npos) << again.output;
+  // A damaged record of the original model is named, field and file, not taken for a match.
+  std::ofstream(run + "/original.json") << R"({"path": "best.h5", "config_hash": 7})";
+  const test::CommandResult damaged = test::runCommand(command);
+  EXPECT_EQ(damaged.exitCode, 2) << damaged.output;
+  EXPECT_NE(damaged.output.find("original.json"), std::string::npos) << damaged.output;
+  EXPECT_NE(damaged.output.find("config_hash"), std::string::npos) << damaged.output;
 }
 
 TEST_F(MuUnlearn, KilledRunResumesToTheSameWeights) {

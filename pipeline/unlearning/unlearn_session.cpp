@@ -61,6 +61,15 @@ OriginalModel readOriginal(const UnlearnConfig& config, const DatasetManifest& m
   return original;
 }
 
+// A string field of a run's own original.json, or an InputError naming the file and the field.
+std::string savedOriginalField(const json& saved, const std::string& path, const char* key) {
+  const auto found = saved.find(key);  // end() for a document that is not an object
+  if (found == saved.end() || !found->is_string()) {
+    throw InputError(path, key, "a string, as this run wrote it when it started");
+  }
+  return found->get<std::string>();
+}
+
 // A resumed run must unlearn the same original model it started with.
 void checkOrRecordOriginal(const std::string& runDir, const UnlearnConfig& config,
                            const OriginalModel& original, Communicator& comm) {
@@ -72,12 +81,12 @@ void checkOrRecordOriginal(const std::string& runDir, const UnlearnConfig& confi
   now["kind"] = original.meta.kind;
   if (fs::exists(path)) {
     const json saved = readJsonFile(path);
-    if (saved.value("config_hash", "") != original.meta.configHash ||
-        saved.value("created_utc", "") != original.meta.createdUtc) {
+    if (savedOriginalField(saved, path, "config_hash") != original.meta.configHash ||
+        savedOriginalField(saved, path, "created_utc") != original.meta.createdUtc) {
       throw InputError(path, "original",
-                       "the same original checkpoint as before (" + saved.value("path", "?") +
-                           "); --original now names another (" + now["path"].get<std::string>() +
-                           ")");
+                       "the same original checkpoint as before (" +
+                           savedOriginalField(saved, path, "path") + "); --original now names " +
+                           "another (" + now["path"].get<std::string>() + ")");
     }
   }
   comm.barrier();
