@@ -15,15 +15,13 @@
 #include <memory>
 #include <string>
 
-#include "bench/bench_timing.h"
+#include "bench/training_bench.h"
 #include "pipeline/distributed/communicator.h"
 #include "pipeline/distributed/device.h"
-#include "pipeline/distributed/gradient_buckets.h"
 #include "pipeline/distributed/gradient_communicator.h"
 #include "pipeline/distributed/mpi_communicator.h"
 #include "pipeline/distributed/mpi_runtime.h"
 #include "pipeline/models/model_registry.h"
-#include "pipeline/training/training_loop.h"
 
 namespace {
 
@@ -93,33 +91,10 @@ int run(mu::MpiRuntime& runtime, const Settings& settings) {
   }
   mu::Communicator& comm = nccl ? *nccl : static_cast<mu::Communicator&>(single);
 
-  mu::MaskedSgd sgd(mu::namedParameterList(*model), {0.1, 0.9, 5e-4});
-  mu::GradientBucketer buckets(model->parameters());
-  const mu::LrSchedule schedule({"constant", 0.1, {}, 0.1, 1, 0});
-  mu::TrainingLoop loop(*model, comm, sgd, buckets, schedule, mu::crossEntropyLoss());
-  loop.setAutocast({settings.amp == "bf16"});
-  if (settings.cudaGraphs) loop.enableCudaGraphs();
-  mu::ProgressReporter silent("bench", false);
-
-  const int64_t samples = settings.batch * settings.steps;
-  mu::SampleSet data;
-  data.images = torch::randint(0, 256, {samples, 3, 32, 32}, torch::kUInt8);
-  data.labels = torch::randint(0, 10, {samples}, torch::kInt64);
-  for (int64_t i = 0; i < samples; ++i) data.rows.push_back(i);
-  data.augment = {4, true};
-
-  auto epoch = [&](int64_t index) {
-    loop.runEpoch(
-        data, {index, 1, 0, settings.batch, 1}, [](int64_t, int64_t) {}, silent);
-    torch::cuda::synchronize();
-  };
-  epoch(0);  // warm-up: cuDNN plans, the caching allocator, NCCL's first collective
-  std::vector<double> rates;
-  for (int round = 0; round < settings.rounds; ++round) {
-    const double seconds = mu::bench::secondsOf([&] { epoch(round + 1); });
-    rates.push_back(static_cast<double>(samples) / seconds);
-  }
-  const double rate = mu::bench::median(rates);
+  mu::bench::TrainingBench bench(model, comm, settings.batch, settings.steps);
+  bench.loop().setAutocast({settings.amp == "bf16"});
+  if (settings.cudaGraphs) bench.loop().enableCudaGraphs();
+  const double rate = bench.imagesPerSecond(settings.rounds, [] { torch::cuda::synchronize(); });
   std::printf(
       "RESULT libtorch-cpp-gpu arch=%s batch=%lld comm=%s amp=%s grad_compression=%s "
       "channels_last=%d cudnn_benchmark=%d cuda_graphs=%d step_ms=%.3f images_per_second=%.1f\n",

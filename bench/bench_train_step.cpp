@@ -10,11 +10,9 @@
 #include <cstring>
 #include <string>
 
-#include "bench/bench_timing.h"
+#include "bench/training_bench.h"
 #include "pipeline/distributed/communicator.h"
-#include "pipeline/distributed/gradient_buckets.h"
 #include "pipeline/models/model_registry.h"
-#include "pipeline/training/training_loop.h"
 
 namespace {
 
@@ -64,35 +62,12 @@ int main(int argc, char** argv) {
     spec.mean.assign(static_cast<size_t>(settings.channels), 0.5);
     spec.std.assign(static_cast<size_t>(settings.channels), 0.25);
   }
-  auto model = mu::makeModel(spec);
-  mu::MaskedSgd sgd(mu::namedParameterList(*model), {0.1, 0.9, 5e-4});
   mu::SingleProcessCommunicator comm;
-  mu::GradientBucketer buckets(model->parameters());
-  const mu::LrSchedule schedule({"constant", 0.1, {}, 0.1, 1, 0});
-  mu::TrainingLoop loop(*model, comm, sgd, buckets, schedule, mu::crossEntropyLoss());
-  mu::ProgressReporter silent("bench", false);
-
-  const int64_t samples = settings.batch * settings.steps;
-  mu::SampleSet data;
-  data.images = torch::randint(0, 256, {samples, settings.channels, settings.size, settings.size},
-                               torch::kUInt8);
-  data.labels = torch::randint(0, 10, {samples}, torch::kInt64);
-  for (int64_t i = 0; i < samples; ++i) data.rows.push_back(i);
-  data.augment = {4, true};
-
-  auto epoch = [&](int64_t index) {
-    mu::EpochSettings epochSettings{index, 1, 0, settings.batch, 1};
-    loop.runEpoch(
-        data, epochSettings, [](int64_t, int64_t) {}, silent);
-  };
-  epoch(0);  // warm-up: allocator pools, oneDNN primitives
-  std::vector<double> rates;
-  for (int round = 0; round < settings.rounds; ++round) {
-    const double seconds = mu::bench::secondsOf([&] { epoch(round + 1); });
-    rates.push_back(static_cast<double>(samples) / seconds);
-  }
+  mu::bench::TrainingBench bench(mu::makeModel(spec), comm, settings.batch, settings.steps,
+                                 settings.channels, settings.size);
+  const double rate = bench.imagesPerSecond(settings.rounds);
   std::printf("RESULT libtorch-cpp arch=%s batch=%lld threads=%d images_per_second=%.2f\n",
               settings.arch.c_str(), static_cast<long long>(settings.batch), settings.threads,
-              mu::bench::median(rates));
+              rate);
   return 0;
 }
