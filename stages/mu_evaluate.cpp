@@ -43,7 +43,7 @@ int main(int argc, char** argv) {
         const mu::EvaluationOutcome outcome = mu::runEvaluation(config, table, comm);
         if (comm.rank() == 0 && !config.quiet) {
           std::printf("mu-evaluate: %s%s -> %s\n", mu::evaluationSummary(outcome.results).c_str(),
-                      outcome.alreadyComplete ? " (up to date, not recomputed)" : "",
+                      outcome.alreadyComplete ? mu::upToDateNote(outcome.results).c_str() : "",
                       config.out.c_str());
           std::fflush(stdout);
         }

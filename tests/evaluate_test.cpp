@@ -201,6 +201,15 @@ TEST(EvaluateTest, UpToDateResultsAreNotRecomputed) {
   ASSERT_EQ(again.exitCode, 0) << again.output;
   EXPECT_NE(again.output.find("up to date"), std::string::npos) << again.output;
   EXPECT_EQ(fs::last_write_time(out), written);
+  EXPECT_EQ(again.output.find("--force"), std::string::npos) << again.output;
+  // Results of another code version stay (a rebuild does not redo a campaign), but say so.
+  json stored = test::readJson(out);
+  stored["code_version"] = "0.0.1+old";
+  std::ofstream(out) << stored.dump(2);
+  const test::CommandResult older = evaluate(modelArgs() + " --out " + out);
+  ASSERT_EQ(older.exitCode, 0) << older.output;
+  EXPECT_NE(older.output.find("computed by 0.0.1+old"), std::string::npos) << older.output;
+  EXPECT_NE(older.output.find("--force recomputes"), std::string::npos) << older.output;
   // Another m-entropy formula changes the inputs, and --force recomputes anyway.
   const test::CommandResult buggy =
       evaluate(modelArgs() + " --out " + out + " --m-entropy reference-buggy");

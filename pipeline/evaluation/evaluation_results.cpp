@@ -78,6 +78,16 @@ std::optional<json> upToDateResults(const std::string& path, const json& inputs)
   return std::nullopt;
 }
 
+std::string upToDateNote(const json& stored) {
+  const auto version = stored.find("code_version");
+  const std::string computedBy = version != stored.end() && version->is_string()
+                                     ? version->get<std::string>()
+                                     : std::string("an unrecorded code version");
+  if (computedBy == codeVersion()) return " (up to date, not recomputed)";
+  return " (up to date, not recomputed; computed by " + computedBy + ", this is " + codeVersion() +
+         ": --force recomputes)";
+}
+
 std::string evaluationSummary(const json& results) {
   const auto field = [&](const char* key) {
     const auto found = results.find(key);

@@ -42,6 +42,11 @@ nlohmann::json evaluationResultsJson(const EvaluatedModel& model, const Evaluati
 std::optional<nlohmann::json> upToDateResults(const std::string& path,
                                               const nlohmann::json& inputs);
 
+// Why stored results were kept: " (up to date, not recomputed)". Results are up to date by their
+// inputs alone, so a rebuilt program does not redo a campaign's evaluations; when another code
+// version computed them, the note names it and how to recompute (--force).
+std::string upToDateNote(const nlohmann::json& stored);
+
 // "FT on fashion-mnist/resnet20s (95.0% sparse): UA 4.12 RA 98.10 TA 91.33 MIA-Efficacy 9.87
 //  RTE 12.3 s"
 std::string evaluationSummary(const nlohmann::json& results);
