@@ -197,6 +197,12 @@ TEST(CampaignManifest, ARootKeepsTheTasksOfEverySpecExpandedIntoIt) {
     EXPECT_EQ(merged.tasks[i].id(), second.tasks[i].id());
     EXPECT_EQ(merged.toJson(merged.tasks[i]), second.toJson(second.tasks[i]));
   }
+
+  // A manifest this version cannot read is replaced, not a reason to refuse the spec at hand.
+  std::ofstream(root + "/manifest.jsonl", std::ios::app) << "{\"stage\": \"train\"}\n";
+  EXPECT_THROW(readManifestFile(root), InputError);
+  writeManifestFile(first, root);
+  EXPECT_EQ(readManifestFile(root).tasks.size(), first.tasks.size());
 }
 
 TEST(CampaignSlurm, ArraysFollowEachTasksOwnParent) {

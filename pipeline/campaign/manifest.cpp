@@ -1,5 +1,6 @@
 #include "pipeline/campaign/manifest.h"
 
+#include <cstdio>
 #include <deque>
 #include <map>
 #include <set>
@@ -254,9 +255,15 @@ void writeManifestFile(const Manifest& manifest, const std::string& root) {
   // task expanded into it, so `status` and `report` without a spec see them all. The earlier
   // tasks go after the new ones, in their old order: a task's parents then still come first.
   if (std::filesystem::exists(root + "/manifest.jsonl")) {
-    const Manifest earlier = readManifestFile(root);
-    for (const Task& task : earlier.tasks) {
-      if (written.count(task.id()) == 0) lines += earlier.toJson(task).dump() + "\n";
+    try {
+      const Manifest earlier = readManifestFile(root);
+      for (const Task& task : earlier.tasks) {
+        if (written.count(task.id()) == 0) lines += earlier.toJson(task).dump() + "\n";
+      }
+    } catch (const InputError& error) {
+      // One this version cannot read (damaged, or older): the spec at hand still gets its own.
+      std::fprintf(stderr, "mu-campaign: warning: %s; it now lists this spec's tasks only\n",
+                   error.what());
     }
   }
   writeFileAtomically(root + "/manifest.jsonl", lines);

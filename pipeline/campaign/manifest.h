@@ -43,7 +43,8 @@ Manifest expand(const CampaignSpec& spec, const std::string& root, const std::st
 
 // ROOT/manifest.jsonl: one JSON object per task (Manifest::toJson), read back by `status` and
 // `report` when they are not given the spec. Writing adds to the tasks already there (specs
-// expanded into the same root earlier); a task expanded again replaces its old line.
+// expanded into the same root earlier); a task expanded again replaces its old line. A manifest
+// that cannot be read is replaced, with a warning on stderr.
 void writeManifestFile(const Manifest& manifest, const std::string& root);
 Manifest readManifestFile(const std::string& root);
 
