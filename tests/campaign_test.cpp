@@ -187,7 +187,7 @@ TEST(CampaignManifest, ARootKeepsTheTasksOfEverySpecExpandedIntoIt) {
   for (const Task& task : merged.tasks) {
     EXPECT_TRUE(seen.insert(task.id()).second) << task.id() << " twice";
     for (const std::string& parent : task.parents) {
-      EXPECT_TRUE(seen.count(stageName(merged.byHash(parent).stage) + "/" + parent))
+      EXPECT_TRUE(seen.count(merged.byHash(parent).id()))
           << task.id() << " comes before its parent " << parent;
     }
   }

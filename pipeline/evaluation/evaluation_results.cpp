@@ -12,6 +12,12 @@ namespace {
 
 using nlohmann::json;
 
+// A results file's text field, or `fallback` where it is missing or not text (older files).
+std::string textField(const json& results, const char* key, const std::string& fallback) {
+  const auto found = results.find(key);
+  return found != results.end() && found->is_string() ? found->get<std::string>() : fallback;
+}
+
 json percentScores(const MiaScores& scores) {
   json out = json::object();
   for (const MiaFeature feature : kAllMiaFeatures)
@@ -79,10 +85,7 @@ std::optional<json> upToDateResults(const std::string& path, const json& inputs)
 }
 
 std::string upToDateNote(const json& stored) {
-  const auto version = stored.find("code_version");
-  const std::string computedBy = version != stored.end() && version->is_string()
-                                     ? version->get<std::string>()
-                                     : std::string("an unrecorded code version");
+  const std::string computedBy = textField(stored, "code_version", "an unrecorded code version");
   if (computedBy == codeVersion()) return " (up to date, not recomputed)";
   return " (up to date, not recomputed; computed by " + computedBy + ", this is " + codeVersion() +
          ": --force recomputes)";
@@ -93,10 +96,7 @@ std::string evaluationSummary(const json& results) {
     const auto found = results.find(key);
     return found == results.end() ? json() : *found;
   };
-  const auto text = [&](const char* key) {
-    const json value = field(key);
-    return value.is_string() ? value.get<std::string>() : std::string("?");
-  };
+  const auto text = [&](const char* key) { return textField(results, key, "?"); };
   const auto number = [&](const char* key, int decimals = 2) {
     return formatNumber(field(key), decimals);
   };
