@@ -18,10 +18,11 @@
 #include <vector>
 
 #include "bench/bench_timing.h"
+#include "pipeline/cli/command_line.h"
 #include "pipeline/distributed/gradient_buckets.h"
-#include "pipeline/distributed/mpi_check.h"
 #include "pipeline/distributed/mpi_communicator.h"
-#include "pipeline/distributed/mpi_runtime.h"
+#include "pipeline/runtime/mpi_check.h"
+#include "pipeline/runtime/mpi_runtime.h"
 
 namespace mu {
 namespace {
@@ -182,9 +183,14 @@ int run(int argc, char** argv) {
 }  // namespace mu
 
 int main(int argc, char** argv) {
-  try {
-    return mu::run(argc, argv);
-  } catch (const std::exception& error) {
-    mu::MpiRuntime::abortAll(error.what());
-  }
+  const mu::OptionTable none;
+  return mu::runWithOptions({"bench_allreduce", "usage: mpirun -np N bench_allreduce", {}}, none,
+                            argc, argv, [&] {
+                              try {
+                                return mu::run(argc, argv);
+                              } catch (const std::exception& error) {
+                                // A rank that fails must not leave the others in a collective.
+                                mu::MpiRuntime::abortAll(error.what());
+                              }
+                            });
 }

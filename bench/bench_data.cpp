@@ -9,8 +9,9 @@
 
 #include "bench/bench_timing.h"
 #include "datasets/convert/converter.h"
-#include "pipeline/augment.h"
-#include "pipeline/epoch_sampler.h"
+#include "pipeline/cli/command_line.h"
+#include "pipeline/data/augment.h"
+#include "pipeline/data/epoch_sampler.h"
 
 namespace {
 
@@ -42,9 +43,7 @@ double augmentImagesPerSecond(const torch::Tensor& images, const mu::AugmentOpti
   return static_cast<double>(count) / seconds;
 }
 
-}  // namespace
-
-int main() {
+int run() {
   torch::set_num_threads(1);
   const double convertSeconds = convertFashionMnistSeconds(3);
   std::printf("convert fashion-mnist (70 000 images, read + write shards): median %.2f s\n",
@@ -63,4 +62,11 @@ int main() {
       "summary: convert %.2f s (target < 10 s), augment %.0f images/s/core (target >= 20000)\n",
       convertSeconds, cifarAugmented);
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const mu::OptionTable none;
+  return mu::runWithOptions({"bench_data", "usage: bench_data", {}}, none, argc, argv, run);
 }

@@ -4,20 +4,21 @@
 // training-privacy MIA, five features each). One process; torch's threads are the machine's.
 // Images are random and the model untrained, so its outputs barely vary between samples and the
 // attacks are cheaper than on a trained model (bench_svc times the attack's hard case: overlapping
-// member and non-member confidences). `bench_evaluate N` scales D_tr to N samples.
+// member and non-member confidences). `bench_evaluate --train-samples N` scales D_tr to N.
 
 #include <torch/torch.h>
 
 #include <cstdio>
-#include <cstdlib>
 #include <numeric>
 
 #include "bench/bench_timing.h"
+#include "pipeline/cli/command_line.h"
 #include "pipeline/evaluation/evaluation_report.h"
 #include "pipeline/models/model_registry.h"
 
-int main(int argc, char** argv) {
-  const int64_t trainSamples = argc > 1 ? std::atoll(argv[1]) : 50000;
+namespace {
+
+int run(int64_t trainSamples) {
   const int64_t valSamples = trainSamples / 10;
   const int64_t testSamples = trainSamples / 5;
   torch::manual_seed(0);
@@ -49,9 +50,19 @@ int main(int argc, char** argv) {
       static_cast<long long>(metrics.sizes.forget), static_cast<long long>(metrics.sizes.retain),
       static_cast<long long>(metrics.sizes.test), static_cast<long long>(metrics.sizes.val),
       torch::get_num_threads(), metrics.inferenceSeconds, metrics.attackSeconds,
-      metrics.miaEfficacy());
+      100.0 * metrics.mia.efficacy.confidence);
   std::printf("SUMMARY bench_evaluate train=%lld total_s=%.2f inference_s=%.2f attacks_s=%.2f\n",
               static_cast<long long>(trainSamples), total, metrics.inferenceSeconds,
               metrics.attackSeconds);
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int64_t trainSamples = 50000;
+  mu::OptionTable table;
+  table.add("train-samples", &trainSamples, "training samples (D_tr); val and test scale with it");
+  return mu::runWithOptions({"bench_evaluate", "usage: bench_evaluate [--train-samples N]", {}},
+                            table, argc, argv, [&] { return run(trainSamples); });
 }

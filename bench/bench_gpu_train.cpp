@@ -16,67 +16,43 @@
 #include <string>
 
 #include "bench/training_bench.h"
+#include "pipeline/cli/command_line.h"
 #include "pipeline/distributed/communicator.h"
 #include "pipeline/distributed/device.h"
 #include "pipeline/distributed/gradient_communicator.h"
 #include "pipeline/distributed/mpi_communicator.h"
-#include "pipeline/distributed/mpi_runtime.h"
 #include "pipeline/models/model_registry.h"
+#include "pipeline/runtime/mpi_runtime.h"
 
 namespace {
 
-struct Settings {
-  std::string arch = "resnet18";
-  int64_t batch = 256;
-  int64_t steps = 40;
-  int rounds = 3;
+struct Settings : mu::bench::TrainingBenchSettings {
   std::string comm = "none";
   std::string amp = "none";
   std::string gradCompression = "none";
-  bool channelsLast = false;
+  bool channelsLast = false;  // values, not flags: gpu_check.sh passes "--channels-last 1"
   bool cudnnBenchmark = false;
   bool cudaGraphs = false;
-  int threads = 4;
+
+  Settings() {
+    batch = 256;
+    steps = 40;
+    threads = 4;
+  }
+  void registerOptions(mu::OptionTable& table) {
+    TrainingBenchSettings::registerOptions(table);
+    table.addChoice("comm", &comm, {"none", "nccl"}, "bucket sums: none, or NCCL on this rank")
+        .addChoice("amp", &amp, {"none", "bf16"}, "bf16 autocast of the forward pass")
+        .addChoice("grad-compression", &gradCompression, {"none", "bf16"},
+                   "buckets all-reduced as bf16")
+        .add("channels-last", &channelsLast, "NHWC weights and batches (0 or 1)")
+        .add("cudnn-benchmark", &cudnnBenchmark, "cuDNN autotuning (0 or 1)")
+        .add("cuda-graphs", &cudaGraphs, "replay each step as a CUDA graph (0 or 1)");
+  }
 };
 
-Settings parse(int argc, char** argv) {
-  Settings settings;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string name = argv[i];
-    const std::string value = argv[i + 1];
-    if (name == "--arch")
-      settings.arch = value;
-    else if (name == "--batch")
-      settings.batch = std::stoll(value);
-    else if (name == "--steps")
-      settings.steps = std::stoll(value);
-    else if (name == "--rounds")
-      settings.rounds = std::stoi(value);
-    else if (name == "--comm")
-      settings.comm = value;
-    else if (name == "--amp")
-      settings.amp = value;
-    else if (name == "--grad-compression")
-      settings.gradCompression = value;
-    else if (name == "--channels-last")
-      settings.channelsLast = value == "1";
-    else if (name == "--cudnn-benchmark")
-      settings.cudnnBenchmark = value == "1";
-    else if (name == "--cuda-graphs")
-      settings.cudaGraphs = value == "1";
-    else if (name == "--threads")
-      settings.threads = std::stoi(value);
-    else
-      throw std::invalid_argument("unknown option " + name);
-  }
-  if (settings.comm != "none" && settings.comm != "nccl") {
-    throw std::invalid_argument("--comm: expected none or nccl");
-  }
-  return settings;
-}
-
 int run(mu::MpiRuntime& runtime, const Settings& settings) {
-  torch::set_num_threads(settings.threads);
+  torch::set_num_threads(static_cast<int>(settings.threads));
   const torch::Device device = mu::resolveDevice("cuda", runtime.world());
   mu::setCudnnBenchmark(settings.cudnnBenchmark);
   torch::manual_seed(0);
@@ -94,7 +70,8 @@ int run(mu::MpiRuntime& runtime, const Settings& settings) {
   mu::bench::TrainingBench bench(model, comm, settings.batch, settings.steps);
   bench.loop().setAutocast({settings.amp == "bf16"});
   if (settings.cudaGraphs) bench.loop().enableCudaGraphs();
-  const double rate = bench.imagesPerSecond(settings.rounds, [] { torch::cuda::synchronize(); });
+  const double rate =
+      bench.imagesPerSecond(static_cast<int>(settings.rounds), [] { torch::cuda::synchronize(); });
   std::printf(
       "RESULT libtorch-cpp-gpu arch=%s batch=%lld comm=%s amp=%s grad_compression=%s "
       "channels_last=%d cudnn_benchmark=%d cuda_graphs=%d step_ms=%.3f images_per_second=%.1f\n",
@@ -109,11 +86,12 @@ int run(mu::MpiRuntime& runtime, const Settings& settings) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  mu::MpiRuntime runtime(argc, argv);
-  try {
-    return run(runtime, parse(argc, argv));
-  } catch (const std::exception& error) {
-    std::fprintf(stderr, "bench_gpu_train: error: %s\n", error.what());
-    return 1;
-  }
+  Settings settings;
+  mu::OptionTable table;
+  settings.registerOptions(table);
+  return mu::runWithOptions({"bench_gpu_train", "usage: bench_gpu_train [options]", {}}, table,
+                            argc, argv, [&] {
+                              mu::MpiRuntime runtime(argc, argv);
+                              return run(runtime, settings);
+                            });
 }

@@ -6,11 +6,14 @@
 #include <cstdio>
 
 #include "bench/bench_timing.h"
+#include "pipeline/cli/command_line.h"
+#include "pipeline/masks/sparsity_report.h"
 #include "pipeline/models/model_registry.h"
 #include "pipeline/pruning/global_pruning.h"
-#include "pipeline/pruning/sparsity_report.h"
 
-int main() {
+namespace {
+
+int run() {
   torch::manual_seed(0);
   mu::ModelSpec spec;
   spec.arch = "resnet18";
@@ -27,4 +30,11 @@ int main() {
   std::printf("bench_prune: global magnitude mask %.3f s, random mask %.3f s (median of 5)\n",
               magnitude, random);
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const mu::OptionTable none;
+  return mu::runWithOptions({"bench_prune", "usage: bench_prune", {}}, none, argc, argv, run);
 }

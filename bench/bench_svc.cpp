@@ -2,8 +2,8 @@
 // 20 000 one-dimensional confidences (10 000 members, 10 000 non-members) whose distributions
 // overlap as a trained model's train and test confidences do, then 20 000 fresh targets.
 // Target: a few seconds at most (the evaluation stage runs five such attacks twice).
-// `bench_svc MB` sets libsvm's kernel cache (default: SvcSettings'), which changes only speed.
-// `bench_svc MB FILE` also writes the shadow set in libsvm's text format, so Debian's svm-train
+// `--cache-mb MB` sets libsvm's kernel cache (default: SvcSettings'), which changes only speed.
+// `--points FILE` also writes the shadow set in libsvm's text format, so Debian's svm-train
 // (libsvm-tools) can time the library alone on the same points:
 //   svm-train -s 0 -t 2 -c 3 -g 1 -e 0.001 -h 1 -m MB FILE
 
@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "bench/bench_timing.h"
+#include "pipeline/cli/command_line.h"
 #include "pipeline/evaluation/svc_attack.h"
 
 namespace {
@@ -42,11 +43,7 @@ void writeLibsvmText(const char* path, const torch::Tensor& members,
   }
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  mu::SvcSettings settings;
-  if (argc > 1) settings.cacheMegabytes = std::atof(argv[1]);
+int run(const mu::SvcSettings& settings, const std::string& pointsFile) {
   constexpr int64_t kPerSide = 10000;
   constexpr int kRepeats = 3;
   torch::manual_seed(0);
@@ -54,7 +51,7 @@ int main(int argc, char** argv) {
   const torch::Tensor nonMembers = confidences(kPerSide, 0.35);
   const torch::Tensor targetMembers = confidences(kPerSide, 0.15);
   const torch::Tensor targetNonMembers = confidences(kPerSide, 0.35);
-  if (argc > 2) writeLibsvmText(argv[2], members, nonMembers);
+  if (!pointsFile.empty()) writeLibsvmText(pointsFile.c_str(), members, nonMembers);
 
   double score = 0.0;
   int supportVectors = 0;
@@ -76,4 +73,16 @@ int main(int argc, char** argv) {
       "fit_median_s=%.3f\n",
       static_cast<long long>(2 * kPerSide), settings.cacheMegabytes, totalSeconds, fitSeconds);
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  mu::SvcSettings settings;
+  std::string pointsFile;
+  mu::OptionTable table;
+  table.add("cache-mb", &settings.cacheMegabytes, "libsvm's kernel cache in MB (speed only)")
+      .add("points", &pointsFile, "also write the shadow set for svm-train to FILE");
+  return mu::runWithOptions({"bench_svc", "usage: bench_svc [--cache-mb MB] [--points FILE]", {}},
+                            table, argc, argv, [&] { return run(settings, pointsFile); });
 }

@@ -3,71 +3,55 @@
 // bench/compare_train_step.sh. Prints one "RESULT" line with the median over rounds.
 //
 //   bench_train_step [--arch resnet18] [--batch 128] [--threads 2] [--steps 6] [--rounds 3]
+//   (--help)
 
 #include <torch/torch.h>
 
 #include <cstdio>
-#include <cstring>
 #include <string>
 
 #include "bench/training_bench.h"
+#include "pipeline/cli/command_line.h"
 #include "pipeline/distributed/communicator.h"
 #include "pipeline/models/model_registry.h"
 
 namespace {
 
-struct Settings {
-  std::string arch = "resnet18";
-  int64_t batch = 128;
-  int threads = 2;
-  int64_t steps = 6;
-  int rounds = 3;
-  int channels = 3;
-  int size = 32;
+struct Settings : mu::bench::TrainingBenchSettings {
+  int64_t channels = 3;
+  int64_t size = 32;
+
+  void registerOptions(mu::OptionTable& table) {
+    TrainingBenchSettings::registerOptions(table);
+    table.add("channels", &channels, "image channels").add("size", &size, "image side in pixels");
+  }
 };
 
-Settings parse(int argc, char** argv) {
-  Settings settings;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string name = argv[i];
-    const std::string value = argv[i + 1];
-    if (name == "--arch")
-      settings.arch = value;
-    else if (name == "--batch")
-      settings.batch = std::stoll(value);
-    else if (name == "--threads")
-      settings.threads = std::stoi(value);
-    else if (name == "--steps")
-      settings.steps = std::stoll(value);
-    else if (name == "--rounds")
-      settings.rounds = std::stoi(value);
-    else if (name == "--channels")
-      settings.channels = std::stoi(value);
-    else if (name == "--size")
-      settings.size = std::stoi(value);
-    else
-      throw std::invalid_argument("unknown option " + name);
+int run(const Settings& settings) {
+  torch::set_num_threads(static_cast<int>(settings.threads));
+  torch::manual_seed(0);
+  const int channels = static_cast<int>(settings.channels);
+  mu::ModelSpec spec{settings.arch, 10, channels, false, {}, {}};
+  if (channels != 3) {
+    spec.mean.assign(static_cast<size_t>(channels), 0.5);
+    spec.std.assign(static_cast<size_t>(channels), 0.25);
   }
-  return settings;
+  mu::SingleProcessCommunicator comm;
+  mu::bench::TrainingBench bench(mu::makeModel(spec), comm, settings.batch, settings.steps,
+                                 channels, static_cast<int>(settings.size));
+  const double rate = bench.imagesPerSecond(static_cast<int>(settings.rounds));
+  std::printf("RESULT libtorch-cpp arch=%s batch=%lld threads=%lld images_per_second=%.2f\n",
+              settings.arch.c_str(), static_cast<long long>(settings.batch),
+              static_cast<long long>(settings.threads), rate);
+  return 0;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  const Settings settings = parse(argc, argv);
-  torch::set_num_threads(settings.threads);
-  torch::manual_seed(0);
-  mu::ModelSpec spec{settings.arch, 10, settings.channels, false, {}, {}};
-  if (settings.channels != 3) {
-    spec.mean.assign(static_cast<size_t>(settings.channels), 0.5);
-    spec.std.assign(static_cast<size_t>(settings.channels), 0.25);
-  }
-  mu::SingleProcessCommunicator comm;
-  mu::bench::TrainingBench bench(mu::makeModel(spec), comm, settings.batch, settings.steps,
-                                 settings.channels, settings.size);
-  const double rate = bench.imagesPerSecond(settings.rounds);
-  std::printf("RESULT libtorch-cpp arch=%s batch=%lld threads=%d images_per_second=%.2f\n",
-              settings.arch.c_str(), static_cast<long long>(settings.batch), settings.threads,
-              rate);
-  return 0;
+  Settings settings;
+  mu::OptionTable table;
+  settings.registerOptions(table);
+  return mu::runWithOptions({"bench_train_step", "usage: bench_train_step [options]", {}}, table,
+                            argc, argv, [&] { return run(settings); });
 }

@@ -12,9 +12,9 @@
 #include <exception>
 #include <vector>
 
-#include "pipeline/distributed/cuda_check.h"
-#include "pipeline/distributed/device_selection.h"
-#include "pipeline/distributed/nccl_collectives.h"
+#include "pipeline/runtime/cuda_check.h"
+#include "pipeline/runtime/device_selection.h"
+#include "pipeline/runtime/nccl_collectives.h"
 
 namespace {
 

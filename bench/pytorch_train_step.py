@@ -1,5 +1,5 @@
 """PyTorch side of bench/compare_train_step.sh (CPU) and bench/gpu_check.sh (--device cuda):
-images/s of plain eager training steps of the reference's CIFAR ResNet-18 (spec section 4.1) on
+images/s of plain eager training steps of the reference's CIFAR ResNet-18 (docs/reference-behaviour.md §4.1) on
 random images, same batch, threads and SGD settings as bench_train_step / bench_gpu_train. On a
 GPU the images live on the GPU and are augmented there (PyTorch's fastest eager loop), the
 optimizer is torch.optim.SGD's default (multi-tensor on CUDA), and --amp bf16 runs the forward

@@ -13,12 +13,31 @@
 #include <vector>
 
 #include "bench/bench_timing.h"
+#include "pipeline/cli/option_table.h"
 #include "pipeline/distributed/communicator.h"
 #include "pipeline/distributed/gradient_buckets.h"
 #include "pipeline/models/classifier.h"
+#include "pipeline/models/model_registry.h"
 #include "pipeline/training/training_loop.h"
 
 namespace mu::bench {
+
+// The options both benchmarks take: what to train and how long to time it.
+struct TrainingBenchSettings {
+  std::string arch = "resnet18";
+  int64_t batch = 128;
+  int64_t steps = 6;
+  int64_t rounds = 3;
+  int64_t threads = 2;
+
+  void registerOptions(OptionTable& table) {
+    table.addChoice("arch", &arch, modelNames(), "model architecture")
+        .add("batch", &batch, "images per step")
+        .add("steps", &steps, "timed steps per round")
+        .add("rounds", &rounds, "rounds (the median is printed)")
+        .add("threads", &threads, "LibTorch threads");
+  }
+};
 
 class TrainingBench {
  public:

@@ -11,15 +11,16 @@ endif()
 
 # The glue itself, and the sources with MU_HAVE_TORCH_CUDA branches.
 add_library(mu_torch_cuda_compile_check OBJECT
-            ${MU_TORCH_CUDA_SOURCES}
+            ${PROJECT_SOURCE_DIR}/pipeline/distributed/nccl_communicator.cpp
+            ${PROJECT_SOURCE_DIR}/pipeline/training/cuda_step_graph.cpp
             ${PROJECT_SOURCE_DIR}/pipeline/distributed/gradient_communicator.cpp
             ${PROJECT_SOURCE_DIR}/pipeline/training/training_loop.cpp
             ${PROJECT_SOURCE_DIR}/bench/bench_gpu_train.cpp)
-target_link_libraries(mu_torch_cuda_compile_check PRIVATE mu_pipeline mu_nccl)
+target_link_libraries(mu_torch_cuda_compile_check PRIVATE mu_training mu_runtime)
 target_compile_definitions(mu_torch_cuda_compile_check PRIVATE MU_HAVE_TORCH_CUDA=1)
 find_package(GTest QUIET)
 if(TARGET GTest::gtest)
-  target_sources(mu_torch_cuda_compile_check PRIVATE ${PROJECT_SOURCE_DIR}/tests/gpu_test.cpp)
+  target_sources(mu_torch_cuda_compile_check PRIVATE ${PROJECT_SOURCE_DIR}/tests/distributed/gpu_test.cpp)
   target_link_libraries(mu_torch_cuda_compile_check PRIVATE GTest::gtest)
 endif()
 # A CUDA LibTorch generates c10/cuda/impl/cuda_cmake_macros.h at its build; a CPU one may lack it.

@@ -1,82 +1,30 @@
 // mu-campaign: expands a campaign spec into stage tasks and runs them locally or on Slurm, reports
 // where each task stands, and aggregates the evaluations into the paper's tables. It only builds
-// the stage programs' command lines; see README "Campaigns".
+// the stage programs' command lines (and asks the programs what they accept); see README
+// "Campaigns".
 
-#include <unistd.h>
-
-#include <algorithm>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <functional>
 #include <iostream>
-#include <iterator>
 #include <map>
+#include <optional>
 #include <string>
-#include <vector>
 
-#include "pipeline/atomic_output.h"
+#include "pipeline/base/error.h"
+#include "pipeline/campaign/catalogue.h"
 #include "pipeline/campaign/local_runner.h"
 #include "pipeline/campaign/manifest.h"
 #include "pipeline/campaign/report.h"
 #include "pipeline/campaign/slurm_submit.h"
 #include "pipeline/campaign/task_state.h"
-#include "pipeline/campaign/text_file.h"
-#include "pipeline/error.h"
+#include "pipeline/cli/command_line.h"
+#include "pipeline/io/atomic_output.h"
+#include "pipeline/io/text_file.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 using namespace mu::campaign;
-
-constexpr const char* kUsage = R"(usage:
-  mu-campaign expand SPEC.json --root DIR            print the manifest (and write DIR/manifest.jsonl)
-  mu-campaign status [SPEC.json] --root DIR          done / running / failed / pending per task
-  mu-campaign run SPEC.json --root DIR [--parallel N] [--cores N]
-                                                     run every task here, each with mpirun
-  mu-campaign slurm SPEC.json --root DIR --site SITE.json [--dry-run] [--templates DIR]
-                                                     submit job arrays with sbatch
-  mu-campaign report --root DIR [SPEC.json] [--out DIR]
-                                                     Markdown + CSV tables and an SVG plot
-Common: --bin DIR (the stage programs; default: this program's folder).
-Exit codes: 0 done, 1 a task failed, 2 bad input, 75 interrupted (rerun to resume).
-)";
-
-struct Arguments {
-  std::string command;
-  std::string spec;
-  std::map<std::string, std::string> values;  // --name value
-  bool dryRun = false;
-  std::string value(const std::string& name, const std::string& fallback = "") const {
-    const auto found = values.find(name);
-    return found == values.end() ? fallback : found->second;
-  }
-};
-
-Arguments parseArguments(int argc, char** argv) {
-  if (argc < 2)
-    throw mu::InputError("command line", "subcommand", "one of expand, status, run, slurm, report");
-  Arguments arguments;
-  arguments.command = argv[1];
-  static const std::vector<std::string> valued{"--root",      "--parallel", "--cores", "--site",
-                                               "--templates", "--out",      "--bin"};
-  for (int i = 2; i < argc; ++i) {
-    const std::string word = argv[i];
-    if (word == "--dry-run") {
-      arguments.dryRun = true;
-    } else if (std::find(valued.begin(), valued.end(), word) != valued.end()) {
-      if (i + 1 >= argc) throw mu::InputError("command line", word, "a value");
-      arguments.values[word.substr(2)] = argv[++i];
-    } else if (word.rfind("--", 0) != 0 && arguments.spec.empty()) {
-      arguments.spec = word;
-    } else {
-      throw mu::InputError("command line", word, "a known option (see --help)");
-    }
-  }
-  if (arguments.value("root").empty())
-    throw mu::InputError("command line", "--root", "the campaign's run tree");
-  return arguments;
-}
 
 std::string executableDir() {
   std::error_code error;
@@ -84,26 +32,48 @@ std::string executableDir() {
   return error ? "." : self.parent_path().string();
 }
 
-int positiveInteger(const Arguments& arguments, const std::string& name) {
-  const std::string text = arguments.value(name, "0");
-  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) {
-    throw mu::InputError("command line", "--" + name, "a non-negative integer, got '" + text + "'");
+// Every command's options; each command declares the ones it takes.
+struct Arguments {
+  std::string spec;
+  std::string root;
+  std::string bin = executableDir();
+  int64_t parallel = 0;
+  int64_t cores = 0;
+  std::string site;
+  std::string templates = MU_SLURM_TEMPLATE_DIR;
+  bool dryRun = false;
+  std::string out;
+
+  void registerCommon(mu::OptionTable& table, const char* specHelp) {
+    table.add("spec", &spec, specHelp)
+        .positional("spec")
+        .add("root", &root, "the campaign's run tree")
+        .add("bin", &bin, "folder of the stage programs (default: this program's folder)");
   }
-  return std::stoi(text);
-}
+  std::string absoluteRoot() const {
+    if (root.empty()) throw mu::InputError("command line", "--root", "the campaign's run tree");
+    return fs::absolute(root).lexically_normal().string();
+  }
+  const Catalogue& catalogue() {
+    if (!catalogue_) catalogue_ = Catalogue::fromPrograms(bin);
+    return *catalogue_;
+  }
+
+ private:
+  std::optional<Catalogue> catalogue_;
+};
 
 // The manifest from the spec (and written to ROOT once `check` accepted the spec), or the one a
 // previous command wrote.
-Manifest loadManifest(const Arguments& arguments, CampaignSpec* spec, bool specRequired,
+Manifest loadManifest(Arguments& arguments, CampaignSpec* spec, bool specRequired,
                       const std::function<void(const CampaignSpec&)>& check = {}) {
-  const std::string root = arguments.value("root");
+  const std::string root = arguments.absoluteRoot();
   if (arguments.spec.empty()) {
     if (specRequired) throw mu::InputError("command line", "SPEC.json", "the campaign spec");
     return readManifestFile(root);
   }
-  CampaignSpec parsed = readSpec(arguments.spec);
-  const Manifest manifest = expand(parsed, fs::absolute(root).lexically_normal().string(),
-                                   arguments.value("bin", executableDir()));
+  CampaignSpec parsed = readSpec(arguments.spec, arguments.catalogue());
+  const Manifest manifest = expand(parsed, root, arguments.bin);
   if (check) check(parsed);
   writeManifestFile(manifest, root);
   if (spec) *spec = std::move(parsed);
@@ -125,11 +95,12 @@ int commandStatus(const Manifest& manifest) {
   return counts[TaskState::Failed] > 0 ? 1 : 0;
 }
 
-int commandReport(const Arguments& arguments) {
-  const std::string root = arguments.value("root");
+int commandReport(Arguments& arguments) {
+  const std::string root = arguments.absoluteRoot();
   if (!arguments.spec.empty()) loadManifest(arguments, nullptr, true);  // labels for the tables
-  const std::vector<ReportRow> rows = aggregate(collectEvaluations(root));
-  const std::string out = arguments.value("out", root + "/report");
+  const std::vector<ReportRow> rows =
+      aggregate(collectEvaluations(root), arguments.catalogue().methods());
+  const std::string out = arguments.out.empty() ? root + "/report" : arguments.out;
   fs::create_directories(out);
   const std::string markdown = markdownTable(rows);
   mu::writeFileAtomically(out + "/table.md", markdown);
@@ -140,21 +111,19 @@ int commandReport(const Arguments& arguments) {
   return rows.empty() ? 1 : 0;
 }
 
-int commandSlurm(const Arguments& arguments) {
-  if (arguments.value("site").empty())
+int commandSlurm(Arguments& arguments) {
+  if (arguments.site.empty())
     throw mu::InputError("command line", "--site", "a site file (see Slurm/site.example.json)");
   SlurmScriptContext context;
-  context.site = readSlurmSite(arguments.value("site"));
+  context.site = readSlurmSite(arguments.site);
   // Requests the site cannot meet are refused before anything is written or submitted.
   CampaignSpec spec;
   const Manifest manifest = loadManifest(arguments, &spec, true, [&](const CampaignSpec& parsed) {
     checkSiteLimits(parsed, context.site);
   });
-  const std::string templates = arguments.value("templates", MU_SLURM_TEMPLATE_DIR);
-  const std::string templatePath = templates + "/stage.sbatch.in";
-  context.templateText = readTextFile(templatePath);
+  context.templateText = mu::readTextFile(arguments.templates + "/stage.sbatch.in");
   context.campaignName = spec.name;
-  const std::string root = fs::absolute(arguments.value("root")).lexically_normal().string();
+  const std::string root = arguments.absoluteRoot();
   context.logDir = root + "/slurm/logs";
   SlurmSubmitOptions options;
   options.root = root;
@@ -163,41 +132,80 @@ int commandSlurm(const Arguments& arguments) {
   return 0;
 }
 
-int dispatch(int argc, char** argv) {
-  if (argc >= 2 && (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h")) {
-    std::cout << kUsage;
-    return 0;
+int commandRun(Arguments& arguments) {
+  if (arguments.parallel < 0 || arguments.cores < 0) {
+    throw mu::InputError("command line", arguments.parallel < 0 ? "--parallel" : "--cores",
+                         "a non-negative integer");
   }
-  const Arguments arguments = parseArguments(argc, argv);
-  if (arguments.command == "expand") {
-    std::cout << manifestText(loadManifest(arguments, nullptr, true));
-    return 0;
-  }
-  if (arguments.command == "status") return commandStatus(loadManifest(arguments, nullptr, false));
-  if (arguments.command == "run") {
-    CampaignSpec spec;
-    const Manifest manifest = loadManifest(arguments, &spec, true);
-    LocalRunOptions options;
-    options.parallel = positiveInteger(arguments, "parallel");
-    options.cores = positiveInteger(arguments, "cores");
-    return runLocal(spec, manifest, options, std::cout);
-  }
-  if (arguments.command == "slurm") return commandSlurm(arguments);
-  if (arguments.command == "report") return commandReport(arguments);
-  throw mu::InputError("command line", arguments.command,
-                       "one of expand, status, run, slurm, report");
+  CampaignSpec spec;
+  const Manifest manifest = loadManifest(arguments, &spec, true);
+  LocalRunOptions options;
+  options.parallel = static_cast<int>(arguments.parallel);
+  options.cores = static_cast<int>(arguments.cores);
+  return runLocal(spec, manifest, options, std::cout);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    return dispatch(argc, argv);
-  } catch (const mu::InputError& error) {
-    std::fprintf(stderr, "mu-campaign: %s\n", error.what());
-    return 2;
-  } catch (const std::exception& error) {
-    std::fprintf(stderr, "mu-campaign: error: %s\n", error.what());
-    return 1;
-  }
+  Arguments arguments;
+  using Table = mu::OptionTable;
+  using Parsed = mu::ParsedCommandLine;
+  const std::vector<mu::Command> commands{
+      {"expand",
+       "print the manifest (and write ROOT/manifest.jsonl)",
+       "usage: mu-campaign expand SPEC.json --root DIR",
+       [&](Table& table) { arguments.registerCommon(table, "the campaign spec"); },
+       [&](const Parsed&) {
+         std::cout << manifestText(loadManifest(arguments, nullptr, true));
+         return 0;
+       },
+       {}},
+      {"status",
+       "done / running / failed / pending per task",
+       "usage: mu-campaign status [SPEC.json] --root DIR",
+       [&](Table& table) {
+         arguments.registerCommon(table, "the campaign spec (default: ROOT/manifest.jsonl)");
+       },
+       [&](const Parsed&) { return commandStatus(loadManifest(arguments, nullptr, false)); },
+       {}},
+      {"run",
+       "run every task here, each with mpirun",
+       "usage: mu-campaign run SPEC.json --root DIR [--parallel N] [--cores N]",
+       [&](Table& table) {
+         arguments.registerCommon(table, "the campaign spec");
+         table.add("parallel", &arguments.parallel, "most tasks at once (0: as the cores allow)")
+             .add("cores", &arguments.cores, "cores to fill (0: those this process may use)");
+       },
+       [&](const Parsed&) { return commandRun(arguments); },
+       {}},
+      {"slurm",
+       "submit job arrays with sbatch",
+       "usage: mu-campaign slurm SPEC.json --root DIR --site SITE.json [--dry-run] "
+       "[--templates DIR]",
+       [&](Table& table) {
+         arguments.registerCommon(table, "the campaign spec");
+         table.add("site", &arguments.site, "the cluster's site file (Slurm/site.example.json)")
+             .addFlag("dry-run", &arguments.dryRun, "print the sbatch commands and scripts only")
+             .add("templates", &arguments.templates, "folder of stage.sbatch.in");
+       },
+       [&](const Parsed&) { return commandSlurm(arguments); },
+       {}},
+      {"report",
+       "Markdown + CSV tables and an SVG plot",
+       "usage: mu-campaign report --root DIR [SPEC.json] [--out DIR]",
+       [&](Table& table) {
+         arguments.registerCommon(table, "the campaign spec (labels; default: the manifest)");
+         table.add("out", &arguments.out, "output folder (default: ROOT/report)");
+       },
+       [&](const Parsed&) { return commandReport(arguments); },
+       {}},
+  };
+  return mu::runCommands(
+      "mu-campaign",
+      "usage: mu-campaign <command> [SPEC.json] --root DIR [options]\n\n"
+      "Expands a campaign spec into stage tasks, runs them here or on Slurm, reports where each "
+      "stands\nand aggregates the evaluations into the paper's tables.\n"
+      "Exit codes: 0 done, 1 a task failed, 2 bad input, 75 interrupted (rerun to resume).",
+      commands, argc, argv);
 }

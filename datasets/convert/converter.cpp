@@ -5,10 +5,11 @@
 
 #include "datasets/convert/normalisation.h"
 #include "datasets/formats/format_registry.h"
-#include "pipeline/atomic_output.h"
-#include "pipeline/code_version.h"
-#include "pipeline/error.h"
-#include "pipeline/shard_writer.h"
+#include "pipeline/base/code_version.h"
+#include "pipeline/base/error.h"
+#include "pipeline/data/shard_writer.h"
+#include "pipeline/io/atomic_output.h"
+#include "pipeline/runs/run_folder.h"
 
 namespace mu {
 namespace {
@@ -28,7 +29,7 @@ bool alreadyConverted(const ConvertOptions& options, const std::string& dataset,
     throw InputError(options.outDir, "--out", "exists and is not a folder");
   }
   if (fs::is_empty(options.outDir)) return false;
-  const fs::path manifestPath = fs::path(options.outDir) / shards::kManifestFile;
+  const fs::path manifestPath = fs::path(runs::DatasetFolder(options.outDir).manifest());
   if (!fs::exists(manifestPath)) {
     throw InputError(options.outDir, "--out",
                      "is a non-empty folder without manifest.json; expected a missing or empty "
@@ -42,7 +43,7 @@ bool alreadyConverted(const ConvertOptions& options, const std::string& dataset,
                          "' from these sources (sha256 " + sourceSha256.substr(0, 12) +
                          "...); choose another --out");
   }
-  const auto* split = existing.findValidationSplit(options.splitSeed);
+  const auto* split = existing.findValidationSplit(static_cast<uint32_t>(options.splitSeed));
   if (existing.shardSize != options.shardSize || !split || split->fraction != options.valFraction) {
     throw InputError(manifestPath.string(), "shard_size/validation_splits",
                      "folder holds this dataset converted with other options (shard size " +
@@ -54,7 +55,22 @@ bool alreadyConverted(const ConvertOptions& options, const std::string& dataset,
 
 }  // namespace
 
+void ConvertOptions::registerOptions(OptionTable& table) {
+  table.addChoice("format", &format, sourceFormatNames(), "source format (`mu-data formats`)")
+      .add("source", &sourceDir,
+           "folder with the source files (default: the format's installed copy, if any)")
+      .add("out", &outDir, "output dataset folder")
+      .add("shard-size", &shardSize, "samples per shard file")
+      .add("split-seed", &splitSeed, "seed of the train/validation split stored with the shards")
+      .add("val-fraction", &valFraction, "fraction of each class held out for validation");
+}
+
 ConvertResult convertDataset(const ConvertOptions& options) {
+  if (options.outDir.empty()) throw InputError("--out", "value", "required: the dataset folder");
+  if (options.splitSeed < 0 || options.splitSeed > 0xFFFFFFFFLL) {
+    throw InputError("--split-seed", "value",
+                     "a seed in [0, 2^32), got " + std::to_string(options.splitSeed));
+  }
   if (options.shardSize <= 0) {
     throw InputError("--shard-size must be positive, got " + std::to_string(options.shardSize));
   }
@@ -106,10 +122,11 @@ ConvertResult convertDataset(const ConvertOptions& options) {
     result.shardCount += static_cast<int64_t>(files.size());
     manifest.splits[name] = {images->size(), std::move(files)};
   }
-  const TrainValSplit split = makeValidationSplit(source.train.labels, source.numClasses,
-                                                  options.splitSeed, options.valFraction);
+  const auto splitSeed = static_cast<uint32_t>(options.splitSeed);
+  const TrainValSplit split =
+      makeValidationSplit(source.train.labels, source.numClasses, splitSeed, options.valFraction);
   manifest.validationSplits.push_back(
-      writeValidationSplit(output.path(), manifest, options.splitSeed, options.valFraction, split));
+      writeValidationSplit(output.path(), manifest, splitSeed, options.valFraction, split));
   writeManifest(output.path(), manifest);
   output.commit();
   result.writeSeconds = secondsSince(writeStart);

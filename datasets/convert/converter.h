@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 
+#include "pipeline/cli/option_table.h"
+
 namespace mu {
 
 struct ConvertOptions {
@@ -12,8 +14,12 @@ struct ConvertOptions {
   std::string sourceDir;  // "" = the format's default source
   std::string outDir;
   int64_t shardSize = 10000;
-  uint32_t splitSeed = 1;  // the reference trains on the seed-1 split (spec §2.1)
+  int64_t splitSeed =
+      1;  // the reference trains on the seed-1 split (docs/reference-behaviour.md §2.1)
   double valFraction = 0.1;
+
+  // mu-data convert's options; --format's choices are the registered formats.
+  void registerOptions(OptionTable& table);
 };
 
 struct ConvertResult {

@@ -1,12 +1,12 @@
 #pragma once
-// The per-channel mean/std a model normalises its inputs with (spec §1.3). For the datasets the
-// reference covers we use its constants, so our models see exactly its inputs; for the others
-// (Fashion-MNIST, MNIST) they are measured on the training images.
+// The per-channel mean/std a model normalises its inputs with (docs/reference-behaviour.md §1.3).
+// For the datasets the reference covers we use its constants, so our models see exactly its inputs;
+// for the others (Fashion-MNIST, MNIST) they are measured on the training images.
 
 #include <string>
 #include <vector>
 
-#include "pipeline/image_set.h"
+#include "pipeline/data/image_set.h"
 
 namespace mu {
 

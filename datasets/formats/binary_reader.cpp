@@ -8,7 +8,7 @@
 #include <cstring>
 #include <memory>
 
-#include "pipeline/error.h"
+#include "pipeline/base/error.h"
 
 namespace mu {
 namespace {

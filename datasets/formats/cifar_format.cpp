@@ -1,11 +1,13 @@
 #include "datasets/formats/cifar_format.h"
 
+#include "datasets/formats/source_format.h"
+
 #include <vector>
 
 #include "datasets/formats/binary_reader.h"
 #include "datasets/formats/class_labels.h"
 #include "datasets/formats/source_files.h"
-#include "pipeline/error.h"
+#include "pipeline/base/error.h"
 
 namespace mu {
 namespace {
@@ -119,6 +121,17 @@ SourceDataset loadCifar100(const std::string& dir) {
       /*namesFile=*/"fine_label_names.txt",
       /*fallbackNames=*/numberedClassNames(100)};
   return loadCifar(dir, kCifar100);
+}
+
+SourceFormat cifar10Format() {
+  return {"cifar10", "CIFAR-10 binary version: 32x32 RGB images, 10 classes (cifar-10-batches-bin)",
+          "", &loadCifar10};
+}
+
+SourceFormat cifar100Format() {
+  return {"cifar100",
+          "CIFAR-100 binary version: 32x32 RGB images, 100 fine classes (cifar-100-binary)", "",
+          &loadCifar100};
 }
 
 }  // namespace mu

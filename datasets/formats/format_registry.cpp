@@ -1,28 +1,27 @@
 #include "datasets/formats/format_registry.h"
 
-#include "datasets/formats/cifar_format.h"
-#include "datasets/formats/idx_format.h"
-#include "datasets/formats/svhn_format.h"
-#include "pipeline/error.h"
+#include "pipeline/base/error.h"
 
 namespace mu {
 
+// The entries of registered_formats.def, each defined in its reader's file.
+#define MU_SOURCE_FORMAT(entry) SourceFormat entry();
+#include "datasets/formats/registered_formats.def"
+#undef MU_SOURCE_FORMAT
+
 const std::vector<SourceFormat>& sourceFormats() {
-  static const std::vector<SourceFormat> kFormats = {
-      {"fashion-mnist", "Fashion-MNIST: 28x28 grey clothing images, 10 classes (IDX, plain or .gz)",
-       // Debian's dataset-fashion-mnist package installs the gzip IDX files here.
-       "/usr/share/datasets/fashion-mnist", &loadFashionMnist},
-      {"mnist", "MNIST: 28x28 grey handwritten digits, 10 classes (IDX, plain or .gz)", "",
-       &loadMnist},
-      {"cifar10", "CIFAR-10 binary version: 32x32 RGB images, 10 classes (cifar-10-batches-bin)",
-       "", &loadCifar10},
-      {"cifar100",
-       "CIFAR-100 binary version: 32x32 RGB images, 100 fine classes (cifar-100-binary)", "",
-       &loadCifar100},
-      {"svhn", "SVHN cropped digits: 32x32 RGB, 10 classes (train_32x32.mat, test_32x32.mat)", "",
-       &loadSvhn},
+  static const std::vector<SourceFormat> registered{
+#define MU_SOURCE_FORMAT(entry) entry(),
+#include "datasets/formats/registered_formats.def"
+#undef MU_SOURCE_FORMAT
   };
-  return kFormats;
+  return registered;
+}
+
+std::vector<std::string> sourceFormatNames() {
+  std::vector<std::string> names;
+  for (const SourceFormat& format : sourceFormats()) names.push_back(format.name);
+  return names;
 }
 
 const SourceFormat& findSourceFormat(const std::string& name) {

@@ -1,5 +1,7 @@
 #include "datasets/formats/idx_format.h"
 
+#include "datasets/formats/source_format.h"
+
 #include <cstddef>
 #include <utility>
 #include <vector>
@@ -7,7 +9,7 @@
 #include "datasets/formats/binary_reader.h"
 #include "datasets/formats/class_labels.h"
 #include "datasets/formats/source_files.h"
-#include "pipeline/error.h"
+#include "pipeline/base/error.h"
 
 namespace mu {
 namespace {
@@ -129,6 +131,18 @@ SourceDataset loadFashionMnist(const std::string& dir) {
 
 SourceDataset loadMnist(const std::string& dir) {
   return loadIdxDataset(dir, "mnist", numberedClassNames(kNumClasses));
+}
+
+SourceFormat fashionMnistFormat() {
+  // Debian's dataset-fashion-mnist package installs the gzip IDX files in the default folder.
+  return {"fashion-mnist",
+          "Fashion-MNIST: 28x28 grey clothing images, 10 classes (IDX, plain or .gz)",
+          "/usr/share/datasets/fashion-mnist", &loadFashionMnist};
+}
+
+SourceFormat mnistFormat() {
+  return {"mnist", "MNIST: 28x28 grey handwritten digits, 10 classes (IDX, plain or .gz)", "",
+          &loadMnist};
 }
 
 }  // namespace mu

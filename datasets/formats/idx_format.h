@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "pipeline/image_set.h"
+#include "pipeline/data/image_set.h"
 
 namespace mu {
 

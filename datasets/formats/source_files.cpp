@@ -3,8 +3,8 @@
 #include <filesystem>
 #include <system_error>
 
-#include "pipeline/error.h"
-#include "pipeline/file_digest.h"
+#include "pipeline/base/error.h"
+#include "pipeline/io/file_digest.h"
 
 namespace mu {
 

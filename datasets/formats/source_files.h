@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "pipeline/image_set.h"
+#include "pipeline/data/image_set.h"
 
 namespace mu {
 

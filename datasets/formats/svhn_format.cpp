@@ -1,5 +1,7 @@
 #include "datasets/formats/svhn_format.h"
 
+#include "datasets/formats/source_format.h"
+
 #include <matio.h>
 
 #include <cmath>
@@ -8,7 +10,7 @@
 
 #include "datasets/formats/class_labels.h"
 #include "datasets/formats/source_files.h"
-#include "pipeline/error.h"
+#include "pipeline/base/error.h"
 
 namespace mu {
 namespace {
@@ -192,6 +194,11 @@ SourceDataset loadSvhn(const std::string& dir) {
   recordSource(dataset, trainPath);
   recordSource(dataset, testPath);
   return dataset;
+}
+
+SourceFormat svhnFormat() {
+  return {"svhn", "SVHN cropped digits: 32x32 RGB, 10 classes (train_32x32.mat, test_32x32.mat)",
+          "", &loadSvhn};
 }
 
 }  // namespace mu

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "pipeline/error.h"
+#include "pipeline/base/error.h"
 
 namespace mu::campaign {
 

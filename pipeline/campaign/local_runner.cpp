@@ -15,9 +15,9 @@
 #include <ostream>
 #include <set>
 
+#include "pipeline/base/error.h"
 #include "pipeline/campaign/progress_line.h"
 #include "pipeline/campaign/task_state.h"
-#include "pipeline/error.h"
 
 namespace mu::campaign {
 

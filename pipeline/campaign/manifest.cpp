@@ -8,11 +8,12 @@
 #include <filesystem>
 #include <fstream>
 
-#include "pipeline/atomic_output.h"
+#include "pipeline/base/error.h"
 #include "pipeline/campaign/shell_quote.h"
 #include "pipeline/campaign/spec_options.h"
-#include "pipeline/error.h"
-#include "pipeline/file_digest.h"
+#include "pipeline/io/atomic_output.h"
+#include "pipeline/io/file_digest.h"
+#include "pipeline/runs/run_folder.h"
 
 namespace mu::campaign {
 
@@ -45,11 +46,11 @@ class Expander {
     const Task& train = addTrain(data, arch, seed, dataset);
     for (const SparsitySpec& sparsity : spec_.sparsities) {
       const Task* model = &train;
-      std::string checkpoint = train.runDir + "/best.h5";
+      std::string checkpoint = runs::TrainFolder(train.runDir).best();
       if (sparsity.kind != "dense") {
         if (spec_.lastStage < Stage::Prune) continue;
         model = &addPrune(data, train, sparsity);
-        checkpoint = model->runDir + "/round-" + std::to_string(sparsity.rounds) + "/best.h5";
+        checkpoint = runs::PruneFolder(model->runDir).finalModel(sparsity.rounds);
       }
       if (spec_.lastStage < Stage::Unlearn) continue;
       for (const ForgetSpec& forget : spec_.forget) {

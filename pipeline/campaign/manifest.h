@@ -24,7 +24,7 @@ struct Task {
   nlohmann::json labels;  // dataset, arch, seed, sparsity, forget, method: for reports
 
   std::string id() const { return stageName(stage) + "/" + hash; }
-  std::string doneFile() const { return runDir + "/" + stageDoneFile(stage); }
+  std::string doneFile() const { return stageDoneFile(stage, runDir); }
   // The campaign's bookkeeping (log, running/failed markers): ROOT/campaign/<stage>/<hash>, never
   // inside runDir, which some stages want empty when they start.
   std::string stateDir;

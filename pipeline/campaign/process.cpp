@@ -5,11 +5,11 @@
 
 #include <array>
 
-#include "pipeline/error.h"
+#include "pipeline/base/error.h"
 
 namespace mu::campaign {
 
-ProcessResult runProgram(const std::vector<std::string>& argv) {
+StartedProgram startProgram(const std::vector<std::string>& argv) {
   int pipeEnds[2];
   if (::pipe(pipeEnds) != 0) throw SystemError("pipe failed");
   const pid_t pid = ::fork();
@@ -25,17 +25,25 @@ ProcessResult runProgram(const std::vector<std::string>& argv) {
     ::_exit(127);
   }
   ::close(pipeEnds[1]);
+  return {static_cast<long>(pid), pipeEnds[0]};
+}
+
+ProcessResult finishProgram(const StartedProgram& program) {
   ProcessResult result;
   std::array<char, 4096> buffer{};
   ssize_t count = 0;
-  while ((count = ::read(pipeEnds[0], buffer.data(), buffer.size())) > 0) {
+  while ((count = ::read(program.output, buffer.data(), buffer.size())) > 0) {
     result.output.append(buffer.data(), static_cast<size_t>(count));
   }
-  ::close(pipeEnds[0]);
+  ::close(program.output);
   int status = 0;
-  ::waitpid(pid, &status, 0);
+  ::waitpid(static_cast<pid_t>(program.pid), &status, 0);
   result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return result;
+}
+
+ProcessResult captureProgram(const std::vector<std::string>& argv) {
+  return finishProgram(startProgram(argv));
 }
 
 }  // namespace mu::campaign

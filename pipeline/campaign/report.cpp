@@ -5,10 +5,11 @@
 #include <filesystem>
 #include <fstream>
 
-#include "pipeline/campaign/spec.h"
-#include "pipeline/campaign/text_file.h"
-#include "pipeline/error.h"
-#include "pipeline/json_file.h"
+#include "pipeline/base/error.h"
+#include "pipeline/io/json_file.h"
+#include "pipeline/io/text_file.h"
+#include "pipeline/metrics/metric_table.h"
+#include "pipeline/runs/run_folder.h"
 
 namespace mu::campaign {
 
@@ -72,23 +73,29 @@ EvaluationRecord readRecord(const std::string& path, const nlohmann::json& label
   record.sparsity = sparsity;
   record.sparsityLabel = sparsityLabel(sparsity);
   record.seed = labels.value("seed", evaluation.value("seed", int64_t{0}));
-  for (const std::string& metric : reportMetrics()) {
-    if (!evaluation.contains(metric) || !evaluation[metric].is_number()) {
-      throw InputError(path, metric, "a number");
-    }
-    record.metrics[metric] = evaluation[metric].get<double>();
-  }
+  for (const Metric& metric : metricTable())
+    record.metrics[metric.key] = readMetric(evaluation, metric);
   return record;
 }
 
-int methodRank(const std::string& method) {
-  const auto& known = knownMethods();
-  return static_cast<int>(std::find(known.begin(), known.end(), method) - known.begin());
+// Position in mu-unlearn's registry; unknown methods after it.
+int methodRank(const std::string& method, const std::vector<UnlearningMethodInfo>& methods) {
+  const auto found =
+      std::find_if(methods.begin(), methods.end(),
+                   [&](const UnlearningMethodInfo& info) { return info.name == method; });
+  return static_cast<int>(found - methods.begin());
+}
+
+const UnlearningMethodInfo* methodInfo(const std::string& method,
+                                       const std::vector<UnlearningMethodInfo>& methods) {
+  const int rank = methodRank(method, methods);
+  return rank < static_cast<int>(methods.size()) ? &methods[static_cast<size_t>(rank)] : nullptr;
 }
 
 MetricSummary summarise(const std::vector<double>& values) {
   MetricSummary summary;
   summary.count = static_cast<int>(values.size());
+  if (values.empty()) return summary;
   for (double value : values) summary.mean += value;
   summary.mean /= static_cast<double>(values.size());
   if (values.size() > 1) {
@@ -99,18 +106,22 @@ MetricSummary summarise(const std::vector<double>& values) {
   return summary;
 }
 
+// Mean |difference| over the gap metrics; none when either row lacks one.
+double gapBetween(const ReportRow& row, const ReportRow& exact) {
+  double gap = 0;
+  int count = 0;
+  for (const Metric& metric : metricTable()) {
+    if (!metric.inGap) continue;
+    const MetricSummary& mine = row.metrics.at(metric.key);
+    const MetricSummary& theirs = exact.metrics.at(metric.key);
+    if (mine.count == 0 || theirs.count == 0) return -1;
+    gap += std::fabs(mine.mean - theirs.mean);
+    ++count;
+  }
+  return count > 0 ? gap / count : -1;
+}
+
 }  // namespace
-
-const std::vector<std::string>& reportMetrics() {
-  static const std::vector<std::string> metrics{"UA", "MIA_efficacy", "RA", "TA", "RTE_s"};
-  return metrics;
-}
-
-std::string metricTitle(const std::string& key) {
-  if (key == "MIA_efficacy") return "MIA-Efficacy";
-  if (key == "RTE_s") return "RTE (s)";
-  return key;
-}
 
 std::vector<EvaluationRecord> collectEvaluations(const std::string& root) {
   const std::map<std::string, nlohmann::json> labels = manifestLabels(root);
@@ -121,7 +132,7 @@ std::vector<EvaluationRecord> collectEvaluations(const std::string& root) {
   for (const auto& entry : fs::directory_iterator(unlearn)) folders.push_back(entry.path());
   std::sort(folders.begin(), folders.end());
   for (const fs::path& folder : folders) {
-    const fs::path file = folder / "evaluation.json";
+    const fs::path file = runs::UnlearnFolder(folder.string()).evaluation();
     if (!fs::exists(file)) continue;
     const auto found = labels.find(folder.filename().string());
     records.push_back(readRecord(file.string(),
@@ -130,12 +141,13 @@ std::vector<EvaluationRecord> collectEvaluations(const std::string& root) {
   return records;
 }
 
-std::vector<ReportRow> aggregate(const std::vector<EvaluationRecord>& records) {
+std::vector<ReportRow> aggregate(const std::vector<EvaluationRecord>& records,
+                                 const std::vector<UnlearningMethodInfo>& methods) {
   using Key = std::tuple<std::string, std::string, std::string, int, std::string, double>;
   std::map<Key, std::vector<const EvaluationRecord*>> groups;
   for (const EvaluationRecord& record : records) {
-    groups[Key{record.dataset, record.arch, record.forget, methodRank(record.method), record.method,
-               record.sparsity}]
+    groups[Key{record.dataset, record.arch, record.forget, methodRank(record.method, methods),
+               record.method, record.sparsity}]
         .push_back(&record);
   }
   std::vector<ReportRow> rows;
@@ -145,30 +157,33 @@ std::vector<ReportRow> aggregate(const std::vector<EvaluationRecord>& records) {
     row.arch = std::get<1>(key);
     row.forget = std::get<2>(key);
     row.method = std::get<4>(key);
+    const UnlearningMethodInfo* info = methodInfo(row.method, methods);
+    row.methodTitle = info ? info->title : row.method;
     row.sparsity = std::get<5>(key);
     row.sparsityLabel = members.front()->sparsityLabel;
     for (const EvaluationRecord* record : members) row.seeds.push_back(record->seed);
     std::sort(row.seeds.begin(), row.seeds.end());
-    for (const std::string& metric : reportMetrics()) {
+    for (const Metric& metric : metricTable()) {
       std::vector<double> values;
-      for (const EvaluationRecord* record : members) values.push_back(record->metrics.at(metric));
-      row.metrics[metric] = summarise(values);
+      for (const EvaluationRecord* record : members) {
+        const auto found = record->metrics.find(metric.key);
+        if (found != record->metrics.end() && found->second) values.push_back(*found->second);
+      }
+      row.metrics[metric.key] = summarise(values);
     }
     rows.push_back(std::move(row));
   }
+  const auto isExact = [&](const ReportRow& row) {
+    const UnlearningMethodInfo* info = methodInfo(row.method, methods);
+    return info != nullptr && info->exact;
+  };
   for (ReportRow& row : rows) {
-    if (row.method == "retrain") continue;
-    for (const ReportRow& retrain : rows) {
-      if (retrain.method != "retrain" || retrain.dataset != row.dataset ||
-          retrain.arch != row.arch || retrain.forget != row.forget ||
-          retrain.sparsity != row.sparsity) {
-        continue;
+    if (isExact(row)) continue;
+    for (const ReportRow& exact : rows) {
+      if (isExact(exact) && exact.dataset == row.dataset && exact.arch == row.arch &&
+          exact.forget == row.forget && exact.sparsity == row.sparsity) {
+        row.gapToRetrain = gapBetween(row, exact);
       }
-      double gap = 0;
-      for (const char* metric : {"UA", "MIA_efficacy", "RA", "TA"}) {
-        gap += std::fabs(row.metrics.at(metric).mean - retrain.metrics.at(metric).mean);
-      }
-      row.gapToRetrain = gap / 4;
     }
   }
   return rows;

@@ -1,5 +1,6 @@
-// The report's picture (report.h): one panel per accuracy metric (UA, MIA-Efficacy, RA, TA)
-// against sparsity, one line per method, one row of panels per dataset / arch / forget mode.
+// The report's picture (report.h): one panel per plotted metric of the metric table (UA,
+// MIA-Efficacy, RA, TA) against sparsity, one line per method, one row of panels per dataset /
+// arch / forget mode. A method's point is left out where its value is missing.
 // Plain SVG written by hand: no plotting library on the cluster or in CI.
 #include <algorithm>
 #include <cstdio>
@@ -7,6 +8,7 @@
 #include <set>
 
 #include "pipeline/campaign/report.h"
+#include "pipeline/metrics/metric_table.h"
 
 namespace mu::campaign {
 
@@ -40,19 +42,25 @@ std::string escaped(const std::string& text) {
 }  // namespace
 
 std::string svgPlot(const std::vector<ReportRow>& rows) {
-  const std::vector<std::string> metrics{"UA", "MIA_efficacy", "RA", "TA"};
+  std::vector<const Metric*> metrics;
+  for (const Metric& metric : metricTable()) {
+    if (metric.plotted) metrics.push_back(&metric);
+  }
   std::vector<std::string> sections;
   std::vector<std::string> methods;
+  std::vector<std::string> methodTitles;  // the legend's
   double maxSparsity = 0, maxValue = 0;
   for (const ReportRow& row : rows) {
     const std::string section = row.dataset + " " + row.arch + " " + row.forget;
     if (std::find(sections.begin(), sections.end(), section) == sections.end())
       sections.push_back(section);
-    if (std::find(methods.begin(), methods.end(), row.method) == methods.end())
+    if (std::find(methods.begin(), methods.end(), row.method) == methods.end()) {
       methods.push_back(row.method);
+      methodTitles.push_back(row.methodTitle);
+    }
     maxSparsity = std::max(maxSparsity, row.sparsity);
-    for (const std::string& metric : metrics)
-      maxValue = std::max(maxValue, row.metrics.at(metric).mean);
+    for (const Metric* metric : metrics)
+      maxValue = std::max(maxValue, row.metrics.at(metric->key).mean);
   }
   const double yTop = maxValue <= 1.0 ? 1.0 : 100.0;  // fractions or percentages
   const double xTop = maxSparsity > 0 ? maxSparsity : 1.0;
@@ -75,7 +83,7 @@ std::string svgPlot(const std::vector<ReportRow>& rows) {
              number(kPanelWidth) + "\" height=\"" + number(kPanelHeight) +
              "\" fill=\"none\" stroke=\"#999\"/>\n";
       svg += "<text x=\"" + number(left + kPanelWidth / 2) + "\" y=\"" + number(top - 5) +
-             "\" text-anchor=\"middle\">" + metricTitle(metrics[m]) + "</text>\n";
+             "\" text-anchor=\"middle\">" + escaped(metrics[m]->title) + "</text>\n";
       svg += "<text x=\"" + number(left + kPanelWidth / 2) + "\" y=\"" +
              number(top + kPanelHeight + 30) + "\" text-anchor=\"middle\">sparsity (%)</text>\n";
       for (double tick : {0.0, 0.5, 1.0}) {
@@ -89,10 +97,11 @@ std::string svgPlot(const std::vector<ReportRow>& rows) {
         std::string markers;
         const char* colour = kColours[k % (sizeof(kColours) / sizeof(kColours[0]))];
         for (const ReportRow& row : rows) {
+          const MetricSummary& summary = row.metrics.at(metrics[m]->key);
           if (row.method != methods[k] ||
-              row.dataset + " " + row.arch + " " + row.forget != sections[s])
+              row.dataset + " " + row.arch + " " + row.forget != sections[s] || summary.count == 0)
             continue;
-          const double value = row.metrics.at(metrics[m]).mean;
+          const double value = summary.mean;
           points += number(x(row.sparsity)) + "," + number(y(value)) + " ";
           markers += "<circle cx=\"" + number(x(row.sparsity)) + "\" cy=\"" + number(y(value)) +
                      "\" r=\"3\" fill=\"" + colour + "\"/>\n";
@@ -109,7 +118,7 @@ std::string svgPlot(const std::vector<ReportRow>& rows) {
            "\" width=\"10\" height=\"10\" fill=\"" +
            kColours[k % (sizeof(kColours) / sizeof(kColours[0]))] + "\"/>\n";
     svg += "<text x=\"" + number(legendLeft + 15) + "\" y=\"" + number(y + 1) + "\">" +
-           escaped(methods[k]) + "</text>\n";
+           escaped(methodTitles[k]) + "</text>\n";
   }
   return svg + "</svg>\n";
 }

@@ -1,24 +1,16 @@
-// Markdown and CSV forms of the report (report.h).
+// Markdown and CSV forms of the report (report.h): one column per reported metric of the metric
+// table; "–" where a cell has no value, "± –" where it has one seed (no spread to show).
 #include <cstdio>
 
 #include "pipeline/campaign/report.h"
+#include "pipeline/metrics/metric_table.h"
 
 namespace mu::campaign {
 
 namespace {
 
 std::string fixed(double value) {
-  char text[32];
-  std::snprintf(text, sizeof(text), "%.2f", value);
-  return text;
-}
-
-std::string methodTitle(const std::string& method) {
-  if (method == "retrain") return "Retrain";
-  if (method == "l1-sparse") return "l1-sparse";
-  std::string title = method;
-  for (char& c : title) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return title;
+  return formatMetric(value);
 }
 
 std::string sectionOf(const ReportRow& row) {
@@ -31,6 +23,15 @@ std::string seedList(const ReportRow& row) {
   return seeds;
 }
 
+std::string markdownCell(const MetricSummary& summary) {
+  if (summary.count == 0) return "–";
+  return fixed(summary.mean) + " ± " + (summary.count > 1 ? fixed(summary.std) : "–");
+}
+
+std::string gapText(const ReportRow& row, const std::string& none) {
+  return row.gapToRetrain < 0 ? none : fixed(row.gapToRetrain);
+}
+
 }  // namespace
 
 std::string markdownTable(const std::vector<ReportRow>& rows) {
@@ -41,39 +42,43 @@ std::string markdownTable(const std::vector<ReportRow>& rows) {
       section = sectionOf(row);
       text += (text.empty() ? "" : "\n") + std::string("### ") + section + "\n\n";
       text += "| Method | Model |";
-      for (const std::string& metric : reportMetrics()) text += " " + metricTitle(metric) + " |";
-      text += " Gap to Retrain | Seeds |\n|---|---|";
-      for (size_t i = 0; i < reportMetrics().size(); ++i) text += "---:|";
-      text += "---:|---|\n";
+      std::string rule = "|---|---|";
+      for (const Metric& metric : metricTable()) {
+        if (!metric.reported) continue;
+        text += " " + metric.title + " |";
+        rule += "---:|";
+      }
+      text += " Gap to Retrain | Seeds |\n" + rule + "---:|---|\n";
     }
-    text += "| " + methodTitle(row.method) + " | " + row.sparsityLabel + " |";
-    for (const std::string& metric : reportMetrics()) {
-      const MetricSummary& summary = row.metrics.at(metric);
-      text += " " + fixed(summary.mean) + " ± " + fixed(summary.std) + " |";
+    text += "| " + row.methodTitle + " | " + row.sparsityLabel + " |";
+    for (const Metric& metric : metricTable()) {
+      if (metric.reported) text += " " + markdownCell(row.metrics.at(metric.key)) + " |";
     }
-    text += " " + (row.gapToRetrain < 0 ? std::string("-") : fixed(row.gapToRetrain)) + " | " +
-            seedList(row) + " |\n";
+    text += " " + gapText(row, "–") + " | " + seedList(row) + " |\n";
   }
   return text.empty() ? "No evaluation.json found.\n" : text;
 }
 
 std::string csvTable(const std::vector<ReportRow>& rows) {
   std::string text = "dataset,arch,forget,method,sparsity,seeds";
-  for (const std::string& metric : reportMetrics()) {
-    text += "," + metric + "_mean," + metric + "_std";
+  for (const Metric& metric : metricTable()) {
+    if (metric.reported) text += "," + metric.key + "_mean," + metric.key + "_std";
   }
   text += ",gap_to_retrain\n";
   for (const ReportRow& row : rows) {
     char sparsity[32];
     std::snprintf(sparsity, sizeof(sparsity), "%g", row.sparsity);
-    // Every field is a plain word: names come from the known lists, numbers are numbers.
+    // Every field is a plain word: names come from the registries, numbers are numbers; a value
+    // that is not there (or a spread of one seed) is an empty field.
     text += row.dataset + "," + row.arch + "," + row.forget + "," + row.method + "," + sparsity +
             "," + std::to_string(row.seeds.size());
-    for (const std::string& metric : reportMetrics()) {
-      const MetricSummary& summary = row.metrics.at(metric);
-      text += "," + fixed(summary.mean) + "," + fixed(summary.std);
+    for (const Metric& metric : metricTable()) {
+      if (!metric.reported) continue;
+      const MetricSummary& summary = row.metrics.at(metric.key);
+      text += "," + (summary.count > 0 ? fixed(summary.mean) : std::string()) + "," +
+              (summary.count > 1 ? fixed(summary.std) : std::string());
     }
-    text += "," + (row.gapToRetrain < 0 ? std::string() : fixed(row.gapToRetrain)) + "\n";
+    text += "," + gapText(row, "") + "\n";
   }
   return text;
 }

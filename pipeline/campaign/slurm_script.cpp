@@ -3,8 +3,9 @@
 #include <algorithm>
 #include <regex>
 
+#include "pipeline/base/error.h"
 #include "pipeline/campaign/shell_quote.h"
-#include "pipeline/error.h"
+#include "pipeline/campaign/task_state.h"
 
 namespace mu::campaign {
 
@@ -77,8 +78,13 @@ std::string taskTable(const SlurmArray& array) {
     table += "  " + std::to_string(array.indices[i]) + ")\n";
     table += "    task_hash=" + shellQuote(task.hash) + "\n";
     table += "    run_dir=" + shellQuote(task.runDir) + "\n";
-    table += "    state_dir=" + shellQuote(task.stateDir) + "\n";
-    table += "    done_file=" + shellQuote(stageDoneFile(task.stage)) + "\n";
+    table += "    done_file=" + shellQuote(task.doneFile()) + "\n";
+    // The markers the local runner writes too (runs/run_folder.h names them for both).
+    const runs::TaskStateFolder state = stateFolder(task);
+    table += "    state_dir=" + shellQuote(state.dir()) + "\n";
+    table += "    running_marker=" + shellQuote(state.running()) + "\n";
+    table += "    failed_marker=" + shellQuote(state.failed()) + "\n";
+    table += "    attempts_file=" + shellQuote(state.attempts()) + "\n";
     table += "    stage_command=(" + shellJoin(task.command) + ")\n";
     table += "    ;;\n";
   }

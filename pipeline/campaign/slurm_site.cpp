@@ -2,9 +2,9 @@
 
 #include <regex>
 
+#include "pipeline/base/error.h"
 #include "pipeline/campaign/json_path.h"
-#include "pipeline/error.h"
-#include "pipeline/json_file.h"
+#include "pipeline/io/json_file.h"
 
 namespace mu::campaign {
 

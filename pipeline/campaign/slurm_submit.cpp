@@ -5,13 +5,13 @@
 #include <fstream>
 #include <ostream>
 
-#include "pipeline/atomic_output.h"
+#include "pipeline/base/error.h"
 #include "pipeline/campaign/process.h"
 #include "pipeline/campaign/shell_quote.h"
 #include "pipeline/campaign/task_state.h"
-#include "pipeline/campaign/text_file.h"
-#include "pipeline/error.h"
-#include "pipeline/json_file.h"
+#include "pipeline/io/atomic_output.h"
+#include "pipeline/io/json_file.h"
+#include "pipeline/io/text_file.h"
 
 namespace mu::campaign {
 
@@ -29,7 +29,7 @@ bool stillQueued(const Task& task) {
   }
   const std::string job = stringField(marker, "job");
   if (job.empty()) return true;  // a local runner's task: taskStatus() checked its pid
-  const ProcessResult queue = runProgram({"squeue", "-h", "-o", "%i", "-j", job});
+  const ProcessResult queue = captureProgram({"squeue", "-h", "-o", "%i", "-j", job});
   return queue.exitCode == 0 && !queue.output.empty();
 }
 
@@ -101,7 +101,7 @@ int submitToSlurm(const Manifest& manifest, const SlurmScriptContext& context,
       continue;
     }
     writeFileAtomically(script, text);
-    const std::string id = parseJobId(runProgram(command), command);
+    const std::string id = parseJobId(captureProgram(command), command);
     jobIds.push_back(id);
     out << "submitted " << array.name << " (" << array.tasks.size() << " " << stageName(array.stage)
         << " task(s)) as job " << id << (dependency.empty() ? "" : ", " + dependency) << std::endl;

@@ -6,7 +6,7 @@
 
 #include "pipeline/campaign/json_path.h"
 #include "pipeline/campaign/spec_options.h"
-#include "pipeline/json_file.h"
+#include "pipeline/io/json_file.h"
 
 namespace mu::campaign {
 
@@ -27,20 +27,23 @@ std::string knownName(const JsonPath& node, const std::vector<std::string>& know
   return name;
 }
 
-DatasetSpec parseDataset(const JsonPath& node) {
+DatasetSpec parseDataset(const JsonPath& node, const Catalogue& catalogue) {
+  const std::vector<std::string> formats = catalogue.choices(Stage::Data, "format");
   DatasetSpec dataset;
   if (node.value().is_string()) {
-    dataset.format = knownName(node, knownDatasetFormats(), "dataset");
+    dataset.format = knownName(node, formats, "dataset");
     return dataset;
   }
   node.requireKeys({"format", "source", "options"});
-  dataset.format = knownName(node["format"], knownDatasetFormats(), "dataset");
+  dataset.format = knownName(node["format"], formats, "dataset");
   if (node.has("source")) dataset.source = node["source"].string();
-  if (node.has("options")) dataset.options = parseStageOptions(node["options"], Stage::Data);
+  if (node.has("options")) {
+    dataset.options = parseStageOptions(node["options"], Stage::Data, catalogue);
+  }
   return dataset;
 }
 
-SparsitySpec parseSparsity(const JsonPath& node) {
+SparsitySpec parseSparsity(const JsonPath& node, const Catalogue& catalogue) {
   SparsitySpec sparsity;
   if (node.value().is_string()) {
     if (node.string() != "dense")
@@ -55,7 +58,9 @@ SparsitySpec parseSparsity(const JsonPath& node) {
   sparsity.rate = node[sparsity.kind].number(1e-6, 1 - 1e-6);
   if (omp && node.has("rounds")) node["rounds"].fail("omp is one round; use imp for rounds");
   sparsity.rounds = node.has("rounds") ? node["rounds"].integer(1, 100) : 1;
-  if (node.has("options")) sparsity.options = parseStageOptions(node["options"], Stage::Prune);
+  if (node.has("options")) {
+    sparsity.options = parseStageOptions(node["options"], Stage::Prune, catalogue);
+  }
   return sparsity;
 }
 
@@ -69,15 +74,19 @@ ForgetSpec parseForget(const JsonPath& node) {
   return forget;
 }
 
-MethodSpec parseMethod(const JsonPath& node) {
+MethodSpec parseMethod(const JsonPath& node, const Catalogue& catalogue) {
+  std::vector<std::string> methods;
+  for (const UnlearningMethodInfo& info : catalogue.methods()) methods.push_back(info.name);
   MethodSpec method;
   if (node.value().is_string()) {
-    method.name = knownName(node, knownMethods(), "method");
+    method.name = knownName(node, methods, "method");
     return method;
   }
   node.requireKeys({"name", "options"});
-  method.name = knownName(node["name"], knownMethods(), "method");
-  if (node.has("options")) method.options = parseStageOptions(node["options"], Stage::Unlearn);
+  method.name = knownName(node["name"], methods, "method");
+  if (node.has("options")) {
+    method.options = parseMethodOptions(node["options"], method.name, catalogue);
+  }
   return method;
 }
 
@@ -97,45 +106,29 @@ std::vector<Item> parseList(const JsonPath& node, Parse parse, Key key) {
   return items;
 }
 
-void parseGrid(const JsonPath& grid, CampaignSpec& spec) {
+void parseGrid(const JsonPath& grid, const Catalogue& catalogue, CampaignSpec& spec) {
   grid.requireKeys({"datasets", "archs", "sparsities", "forget", "methods", "seeds"});
-  spec.datasets = parseList<DatasetSpec>(grid["datasets"], parseDataset, [](const DatasetSpec& d) {
-    return d.format + "\n" + d.source + "\n" + d.options.dump();
-  });
+  spec.datasets = parseList<DatasetSpec>(
+      grid["datasets"], [&](const JsonPath& n) { return parseDataset(n, catalogue); },
+      [](const DatasetSpec& d) { return d.format + "\n" + d.source + "\n" + d.options.dump(); });
+  const std::vector<std::string> archs = catalogue.choices(Stage::Train, "arch");
   spec.archs = parseList<std::string>(
-      grid["archs"], [](const JsonPath& n) { return knownName(n, knownArchs(), "arch"); },
+      grid["archs"], [&](const JsonPath& n) { return knownName(n, archs, "arch"); },
       [](const std::string& a) { return a; });
-  spec.sparsities = parseList<SparsitySpec>(grid["sparsities"], parseSparsity,
-                                            [](const SparsitySpec& s) { return s.label(); });
+  spec.sparsities = parseList<SparsitySpec>(
+      grid["sparsities"], [&](const JsonPath& n) { return parseSparsity(n, catalogue); },
+      [](const SparsitySpec& s) { return s.label(); });
   spec.forget = parseList<ForgetSpec>(grid["forget"], parseForget,
                                       [](const ForgetSpec& f) { return f.label(); });
   spec.methods = parseList<MethodSpec>(
-      grid["methods"], parseMethod, [](const MethodSpec& m) { return m.name + m.options.dump(); });
+      grid["methods"], [&](const JsonPath& n) { return parseMethod(n, catalogue); },
+      [](const MethodSpec& m) { return m.name + m.options.dump(); });
   spec.seeds = parseList<int64_t>(
       grid["seeds"], [](const JsonPath& n) { return n.integer(0, 2147483647); },
       [](int64_t s) { return s; });
 }
 
 }  // namespace
-
-const std::vector<std::string>& knownDatasetFormats() {
-  // mu-data's readers (datasets/formats); `mu-data formats` lists the same.
-  static const std::vector<std::string> names{"fashion-mnist", "mnist", "cifar10", "cifar100",
-                                              "svhn"};
-  return names;
-}
-
-const std::vector<std::string>& knownArchs() {
-  // pipeline/models/model_registry.cpp: the campaign tool does not link the models.
-  static const std::vector<std::string> names{"resnet18",  "resnet50", "resnet20s", "resnet44s",
-                                              "resnet56s", "vgg16_bn", "tinycnn"};
-  return names;
-}
-
-const std::vector<std::string>& knownMethods() {
-  static const std::vector<std::string> names{"retrain", "ft", "ga", "ff", "iu", "l1-sparse", "rl"};
-  return names;
-}
 
 double SparsitySpec::sparsity() const {
   return kind == "dense" ? 0.0 : 1.0 - std::pow(1.0 - rate, static_cast<double>(rounds));
@@ -153,7 +146,8 @@ std::string ForgetSpec::label() const {
   return mode + "-" + std::to_string(value);
 }
 
-CampaignSpec parseSpec(const nlohmann::json& document, const std::string& file) {
+CampaignSpec parseSpec(const nlohmann::json& document, const std::string& file,
+                       const Catalogue& catalogue) {
   const JsonPath root(document, file);
   root.requireKeys({"name", "stop_after", "grid", "options", "resources"});
   CampaignSpec spec;
@@ -165,7 +159,7 @@ CampaignSpec parseSpec(const nlohmann::json& document, const std::string& file) 
     if (!stage) root["stop_after"].fail("unknown stage '" + last + "'");
     spec.lastStage = *stage;
   }
-  parseGrid(root["grid"], spec);
+  parseGrid(root["grid"], catalogue, spec);
   for (Stage stage : allStages()) spec.options[stage] = StageOptions::object();
   if (root.has("options")) {
     const JsonPath options = root["options"];
@@ -174,7 +168,7 @@ CampaignSpec parseSpec(const nlohmann::json& document, const std::string& file) 
     options.requireKeys(names);
     for (Stage stage : allStages()) {
       if (options.has(stageName(stage))) {
-        spec.options[stage] = parseStageOptions(options[stageName(stage)], stage);
+        spec.options[stage] = parseStageOptions(options[stageName(stage)], stage, catalogue);
       }
     }
   }
@@ -182,8 +176,8 @@ CampaignSpec parseSpec(const nlohmann::json& document, const std::string& file) 
   return spec;
 }
 
-CampaignSpec readSpec(const std::string& path) {
-  return parseSpec(readJsonFile(path), path);
+CampaignSpec readSpec(const std::string& path, const Catalogue& catalogue) {
+  return parseSpec(readJsonFile(path), path, catalogue);
 }
 
 }  // namespace mu::campaign

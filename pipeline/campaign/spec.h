@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "pipeline/campaign/catalogue.h"
 #include "pipeline/campaign/stage.h"
 
 namespace mu::campaign {
@@ -68,12 +69,11 @@ struct CampaignSpec {
   Stage lastStage = Stage::Evaluate;      // "stop_after": stages after it are not expanded
 };
 
-// Known names, checked by the parser (the stage programs check their own options again).
-const std::vector<std::string>& knownDatasetFormats();
-const std::vector<std::string>& knownArchs();
-const std::vector<std::string>& knownMethods();
-
-CampaignSpec parseSpec(const nlohmann::json& document, const std::string& file);
-CampaignSpec readSpec(const std::string& path);
+// Every name (format, arch, method) and every stage option is checked against what the stage
+// programs say they accept (`catalogue`), so a spec fails here, naming its key, rather than on a
+// cluster hours later.
+CampaignSpec parseSpec(const nlohmann::json& document, const std::string& file,
+                       const Catalogue& catalogue);
+CampaignSpec readSpec(const std::string& path, const Catalogue& catalogue);
 
 }  // namespace mu::campaign

@@ -73,7 +73,7 @@ int64_t Resources::timeSeconds() const {
   return ((days * 24 + hours) * 60 + minutes) * 60 + seconds;
 }
 
-StageOptions parseStageOptions(const JsonPath& node, Stage stage) {
+StageOptions parseStageOptions(const JsonPath& node, Stage stage, const Catalogue& catalogue) {
   node.requireObject();
   static const std::regex name(R"(^[a-z0-9][a-z0-9_-]*$)");
   const std::vector<std::string>& reserved = reservedOptions(stage);
@@ -93,8 +93,37 @@ StageOptions parseStageOptions(const JsonPath& node, Stage stage) {
       });
     }
     if (!valid) option.fail("expected a string, number, boolean or list, got " + value.dump());
+    const ProgramOption* known = catalogue.option(stage, item.key());
+    if (known == nullptr) {
+      option.fail(stageProgram(stage) + " has no option --" + item.key() + " (see " +
+                  stageProgram(stage) + " --help)");
+    }
+    if (!known->choices.empty() && value.is_string() &&
+        std::find(known->choices.begin(), known->choices.end(), value.get<std::string>()) ==
+            known->choices.end()) {
+      std::string choices;
+      for (const std::string& choice : known->choices) {
+        choices += (choices.empty() ? "" : ", ") + choice;
+      }
+      option.fail("expected one of " + choices + ", got " + value.dump());
+    }
   }
   return node.value();
+}
+
+StageOptions parseMethodOptions(const JsonPath& node, const std::string& method,
+                                const Catalogue& catalogue) {
+  const StageOptions options = parseStageOptions(node, Stage::Unlearn, catalogue);
+  for (const auto& item : options.items()) {
+    for (const UnlearningMethodInfo& other : catalogue.methods()) {
+      const bool ofOther =
+          std::find(other.options.begin(), other.options.end(), item.key()) != other.options.end();
+      if (ofOther && other.name != method) {
+        node[item.key()].fail("an option of method " + other.name + ", not of " + method);
+      }
+    }
+  }
+  return options;
 }
 
 std::map<Stage, Resources> parseResources(const JsonPath& root) {

@@ -1,5 +1,7 @@
 #include "pipeline/campaign/stage.h"
 
+#include "pipeline/runs/run_folder.h"
+
 namespace mu::campaign {
 
 const std::vector<Stage>& allStages() {
@@ -35,15 +37,26 @@ std::string stageProgram(Stage stage) {
   return "mu-" + stageName(stage);
 }
 
-std::string stageDoneFile(Stage stage) {
+std::vector<std::string> stageCommand(Stage stage, const std::string& binDir) {
+  std::vector<std::string> command{binDir + "/" + stageProgram(stage)};
+  if (stage == Stage::Data) command.push_back("convert");
+  return command;
+}
+
+std::string stageDoneFile(Stage stage, const std::string& runDir) {
   switch (stage) {
     case Stage::Data:
-      return "manifest.json";
+      return runs::DatasetFolder(runDir).done();
+    case Stage::Train:
+      return runs::TrainFolder(runDir).done();
+    case Stage::Prune:
+      return runs::PruneFolder(runDir).done();
+    case Stage::Unlearn:
+      return runs::UnlearnFolder(runDir).done();
     case Stage::Evaluate:
-      return "evaluation.json";
-    default:
-      return "results.json";
+      return runs::UnlearnFolder(runDir).evaluation();
   }
+  return runDir;
 }
 
 }  // namespace mu::campaign

@@ -8,8 +8,9 @@
 #include <filesystem>
 #include <fstream>
 
-#include "pipeline/campaign/text_file.h"
-#include "pipeline/json_file.h"
+#include "pipeline/io/json_file.h"
+#include "pipeline/io/text_file.h"
+#include "pipeline/runs/run_folder.h"
 
 namespace mu::campaign {
 
@@ -78,17 +79,20 @@ std::string stateName(TaskState state) {
   return "?";
 }
 
+runs::TaskStateFolder stateFolder(const Task& task) {
+  return runs::TaskStateFolder(task.stateDir, stageName(task.stage));
+}
 std::string runningMarker(const Task& task) {
-  return task.stateDir + "/" + stageName(task.stage) + ".running.json";
+  return stateFolder(task).running();
 }
 std::string failedMarker(const Task& task) {
-  return task.stateDir + "/" + stageName(task.stage) + ".failed.json";
+  return stateFolder(task).failed();
 }
 std::string logFile(const Task& task) {
-  return task.stateDir + "/" + stageName(task.stage) + ".log";
+  return stateFolder(task).log();
 }
 std::string attemptsFile(const Task& task) {
-  return task.stateDir + "/" + stageName(task.stage) + ".attempts";
+  return stateFolder(task).attempts();
 }
 
 TaskStatus taskStatus(const Task& task) {

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "pipeline/campaign/manifest.h"
+#include "pipeline/runs/run_folder.h"
 
 namespace mu::campaign {
 
@@ -21,6 +22,8 @@ struct TaskStatus {
 std::string stateName(TaskState state);
 TaskStatus taskStatus(const Task& task);
 
+// The task's folder of markers (runs/run_folder.h names them).
+runs::TaskStateFolder stateFolder(const Task& task);
 std::string runningMarker(const Task& task);  // <state-dir>/<stage>.running.json
 std::string failedMarker(const Task& task);   // <state-dir>/<stage>.failed.json
 std::string logFile(const Task& task);        // <state-dir>/<stage>.log

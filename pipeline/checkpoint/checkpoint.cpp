@@ -8,13 +8,13 @@
 #include <stdexcept>
 #include <utility>
 
-#include "pipeline/atomic_output.h"
+#include "pipeline/base/code_version.h"
+#include "pipeline/base/error.h"
 #include "pipeline/checkpoint/checkpoint_schema.h"
 #include "pipeline/checkpoint/rng_state.h"
 #include "pipeline/checkpoint/tensor_io.h"
-#include "pipeline/code_version.h"
-#include "pipeline/error.h"
-#include "pipeline/hdf5_file.h"
+#include "pipeline/io/atomic_output.h"
+#include "pipeline/io/hdf5_file.h"
 
 namespace mu {
 namespace {

@@ -7,7 +7,7 @@
 
 #include <torch/types.h>
 
-#include "pipeline/tensor_map.h"
+#include "pipeline/models/tensor_map.h"
 
 #include <cstdint>
 #include <map>

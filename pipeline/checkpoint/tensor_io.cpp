@@ -9,8 +9,8 @@
 #include <utility>
 #include <vector>
 
-#include "pipeline/error.h"
-#include "pipeline/hdf5_file.h"
+#include "pipeline/base/error.h"
+#include "pipeline/io/hdf5_file.h"
 
 namespace mu {
 namespace {

@@ -10,6 +10,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "pipeline/base/rank_coordination.h"
+
 namespace mu {
 
 // A collective that was started and may still be running (allReduceSumAsync). wait() makes its
@@ -97,5 +99,10 @@ class SingleProcessCommunicator final : public Communicator {
   bool anyTrue(bool value) override { return value; }
   void barrier() override {}
 };
+
+// Rank 0 writes, every rank waits at the communicator's barrier.
+inline RankCoordination rankCoordination(Communicator& comm) {
+  return {comm.rank() == 0, [&comm] { comm.barrier(); }};
+}
 
 }  // namespace mu

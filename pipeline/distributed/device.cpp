@@ -4,9 +4,9 @@
 #include <torch/cuda.h>
 #include <torch/version.h>
 
-#include "pipeline/error.h"
+#include "pipeline/base/error.h"
 #ifdef MU_WITH_CUDA
-#include "pipeline/distributed/device_selection.h"
+#include "pipeline/runtime/device_selection.h"
 #endif
 
 namespace mu {

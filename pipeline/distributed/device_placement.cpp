@@ -1,23 +1,20 @@
 #include "pipeline/distributed/device_placement.h"
 
+#include "pipeline/base/error.h"
+#include "pipeline/cli/option_table.h"
 #include "pipeline/distributed/device.h"
 #include "pipeline/distributed/gradient_communicator.h"
-#include "pipeline/error.h"
-#include "pipeline/option_table.h"
 
 namespace mu {
 
 void addDeviceOption(OptionTable& table, std::string* device) {
-  table.add("device", device, "cpu | cuda (each rank takes the GPU of its node-local rank)",
-            OptionTable::Effect::kOperational);
+  table.addChoice("device", device, {"cpu", "cuda"},
+                  "cpu, or cuda: each rank takes the GPU of its node-local rank",
+                  OptionTable::Effect::kOperational);
 }
 
 void validateDeviceChoice(const DeviceChoice& choice) {
   const bool gpu = choice.device == "cuda";
-  requireOption(choice.device == "cpu" || gpu, "device",
-                "expected cpu or cuda, got '" + choice.device + "'");
-  requireOption(choice.gradientCompression == "none" || choice.gradientCompression == "bf16",
-                "grad-compression", "expected none or bf16");
   requireOption(choice.gradientCompression == "none" || gpu, "grad-compression",
                 "bf16 gradient compression needs --device cuda (NCCL)");
   requireOption(!(choice.channelsLast || choice.cudnnBenchmark) || gpu, "channels-last",

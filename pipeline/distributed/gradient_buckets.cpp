@@ -10,7 +10,7 @@
 #include <string>
 #include <utility>
 
-#include "pipeline/error.h"
+#include "pipeline/base/error.h"
 
 namespace mu {
 namespace {

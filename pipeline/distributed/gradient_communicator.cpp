@@ -1,6 +1,6 @@
 #include "pipeline/distributed/gradient_communicator.h"
 
-#include "pipeline/error.h"
+#include "pipeline/base/error.h"
 #ifdef MU_HAVE_TORCH_CUDA
 #include "pipeline/distributed/mpi_communicator.h"
 #include "pipeline/distributed/nccl_communicator.h"

@@ -4,7 +4,7 @@
 #include <functional>
 #include <limits>
 
-#include "pipeline/distributed/mpi_check.h"
+#include "pipeline/runtime/mpi_check.h"
 
 namespace mu {
 namespace {

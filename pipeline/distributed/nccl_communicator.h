@@ -11,7 +11,7 @@
 
 #include "pipeline/distributed/communicator.h"
 #include "pipeline/distributed/mpi_communicator.h"
-#include "pipeline/distributed/nccl_collectives.h"
+#include "pipeline/runtime/nccl_collectives.h"
 
 namespace mu {
 

@@ -1,8 +1,8 @@
 #include "pipeline/evaluation/evaluate_config.h"
 
+#include "pipeline/base/error.h"
 #include "pipeline/distributed/device_placement.h"
-#include "pipeline/error.h"
-#include "pipeline/unlearning/unlearn_run_files.h"
+#include "pipeline/runs/run_folder.h"
 
 namespace mu {
 
@@ -22,11 +22,10 @@ void EvaluateConfig::registerOptions(OptionTable& table) {
            Effect::kOperational)
       .add("out", &out, "results JSON (default with --unlearn-dir: <dir>/evaluation.json)",
            Effect::kOperational)
-      .add("m-entropy", &mEntropy,
-           "song-mittal (correct modified entropy) | reference-buggy (the reference's SVC_MIA.py)")
+      .addChoice("m-entropy", &mEntropy, {"song-mittal", "reference-buggy"},
+                 "the modified-entropy feature: song-mittal (the correct formula) or "
+                 "reference-buggy (the reference's SVC_MIA.py)")
       .add("batch-size", &batchSize, "inference batch size", Effect::kOperational)
-      .add("threads", &threads, "LibTorch threads per rank (0: the node's cores / local ranks)",
-           Effect::kOperational)
       .addFlag("force", &force, "recompute even if the results file is up to date",
                Effect::kOperational)
       .addFlag("quiet", &quiet, "no summary line", Effect::kOperational);
@@ -35,16 +34,16 @@ void EvaluateConfig::registerOptions(OptionTable& table) {
 
 void EvaluateConfig::resolve() {
   if (!unlearnDir.empty()) {
-    if (checkpoint.empty()) checkpoint = unlearn_files::model(unlearnDir);
-    if (forgetSet.empty()) forgetSet = unlearn_files::forgetSet(unlearnDir);
-    if (out.empty()) out = unlearn_files::evaluation(unlearnDir);
+    const runs::UnlearnFolder folder(unlearnDir);
+    if (checkpoint.empty()) checkpoint = folder.model();
+    if (forgetSet.empty()) forgetSet = folder.forgetSet();
+    if (out.empty()) out = folder.evaluation();
   }
   requireOption(!data.empty(), "data", "required: a dataset folder written by mu-data");
   requireOption(!checkpoint.empty(), "checkpoint", "required (or --unlearn-dir)");
   requireOption(!forgetSet.empty(), "forget-set", "required (or --unlearn-dir)");
   requireOption(!out.empty(), "out", "required without --unlearn-dir: the results JSON path");
   requireOption(batchSize > 0, "batch-size", "expected a positive batch size");
-  requireOption(threads >= 0, "threads", "expected >= 0");
   validateDeviceChoice({device});
   modifiedEntropyFormula();  // validates the name
 }

@@ -1,13 +1,13 @@
 #pragma once
 // Every option of mu-evaluate, declared once. --unlearn-dir is a shortcut that fills in the
 // checkpoint, the forget set and the output path from an unlearning run folder
-// (unlearning/unlearn_run_files.h); resolve() turns either form into concrete paths.
+// (runs/run_folder.h); resolve() turns either form into concrete paths.
 
 #include <cstdint>
 #include <string>
 
+#include "pipeline/cli/option_table.h"
 #include "pipeline/evaluation/mia_features.h"
-#include "pipeline/option_table.h"
 
 namespace mu {
 
@@ -19,7 +19,6 @@ struct EvaluateConfig {
   std::string out;                       // results JSON
   std::string mEntropy = "song-mittal";  // song-mittal | reference-buggy
   int64_t batchSize = 512;               // inference batch (global, see model_predictions.h)
-  int64_t threads = 0;                   // torch threads per rank; 0: cores / local ranks
   std::string device = "cpu";            // cpu | cuda (the GPU of the node-local rank)
   bool force = false;
   bool quiet = false;

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "pipeline/error.h"
+#include "pipeline/base/error.h"
 #include "pipeline/evaluation/model_predictions.h"
 
 namespace mu {

@@ -1,17 +1,18 @@
 #pragma once
-// Every metric of the paper's tables for one model and one forget set (spec §7.1, §7.2): the
-// accuracies on D_f, D_r, D_te (class-wise: without the forgotten class, §3.2) and D_val with the
-// test transform, and the two SVC attacks on the softmax outputs. Inference and attacks are spread
-// over the ranks; every rank returns the same metrics.
+// Every metric of the paper's tables for one model and one forget set (docs/reference-behaviour.md
+// §7.1, §7.2): the accuracies on D_f, D_r, D_te (class-wise: without the forgotten class,
+// docs/reference-behaviour.md §3.2) and D_val with the test transform, and the two SVC attacks on
+// the softmax outputs. Inference and attacks are spread over the ranks; every rank returns the same
+// metrics.
 
 #include <cstdint>
 #include <string>
 
+#include "pipeline/data/forget_set.h"
+#include "pipeline/data/shard_reader.h"
 #include "pipeline/distributed/communicator.h"
 #include "pipeline/evaluation/paper_mia.h"
 #include "pipeline/models/classifier.h"
-#include "pipeline/shard_reader.h"
-#include "pipeline/unlearning/forget_set.h"
 
 namespace mu {
 
@@ -37,9 +38,6 @@ struct EvaluationMetrics {
   PaperMiaScores mia;  // fractions in [0, 1]
   double inferenceSeconds = 0;
   double attackSeconds = 0;
-
-  double unlearningAccuracy() const { return 100.0 - forgetAccuracy; }  // UA
-  double miaEfficacy() const { return miaEfficacyPercent(mia.efficacy); }
 };
 
 // Before any inference: InputError naming `forgetSetPath` when the lists do not fit `train` (an

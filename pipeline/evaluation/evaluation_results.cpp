@@ -3,9 +3,9 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "pipeline/code_version.h"
-#include "pipeline/error.h"
-#include "pipeline/json_file.h"
+#include "pipeline/base/code_version.h"
+#include "pipeline/base/error.h"
+#include "pipeline/io/json_file.h"
 
 namespace mu {
 namespace {
@@ -25,31 +25,35 @@ json percentScores(const MiaScores& scores) {
   return out;
 }
 
-std::string formatNumber(const json& value, int decimals) {
-  if (!value.is_number()) return "-";
-  char text[64];
-  std::snprintf(text, sizeof text, "%.*f", decimals, value.get<double>());
-  return text;
-}
-
 }  // namespace
+
+Measurements measurementsOf(const EvaluatedModel& model, const EvaluationMetrics& metrics) {
+  Measurements measured;
+  measured.forgetAccuracy = metrics.forgetAccuracy;
+  measured.retainAccuracy = metrics.retainAccuracy;
+  measured.testAccuracy = metrics.testAccuracy;
+  measured.valAccuracy = metrics.valAccuracy;
+  measured.miaConfidenceNonMembers = metrics.mia.efficacy.confidence;
+  measured.rteSeconds = model.rteSeconds;
+  return measured;
+}
 
 json evaluationResultsJson(const EvaluatedModel& model, const EvaluationMetrics& metrics) {
   json out;
   out["method"] = model.method;
   out["dataset"] = model.meta.dataset;
   out["arch"] = model.meta.arch;
-  // The trial's seed: it drew the forget set and the split D_r and D_f come from (spec §3.3).
+  // The trial's seed: it drew a random forget set, and with --reference-split-seed the split D_r
+  // and D_f come from (docs/reference-behaviour.md §3.3).
   out["seed"] = model.forgetSet.request.seed;
   out["sparsity"] = model.sparsityPercent;
-  out["UA"] = metrics.unlearningAccuracy();
-  out["RA"] = metrics.retainAccuracy;
-  out["TA"] = metrics.testAccuracy;
-  out["val_acc"] = metrics.valAccuracy;
-  out["MIA_efficacy"] = metrics.miaEfficacy();
+  const Measurements measured = measurementsOf(model, metrics);
+  for (const Metric& metric : metricTable()) {
+    const std::optional<double> value = metric.compute(measured);
+    out[metric.key] = value ? json(*value) : json(nullptr);
+  }
   out["mia"] = percentScores(metrics.mia.efficacy);
   out["privacy_mia"] = percentScores(metrics.mia.privacy);
-  out["RTE_s"] = model.rteSeconds ? json(*model.rteSeconds) : json(nullptr);
   out["world_size"] = model.meta.worldSize;  // ranks that produced the model
   out["evaluation_world_size"] = model.evaluationWorldSize;
   out["config_hash"] = model.meta.configHash;
@@ -92,18 +96,19 @@ std::string upToDateNote(const json& stored) {
 }
 
 std::string evaluationSummary(const json& results) {
-  const auto field = [&](const char* key) {
-    const auto found = results.find(key);
-    return found == results.end() ? json() : *found;
-  };
   const auto text = [&](const char* key) { return textField(results, key, "?"); };
-  const auto number = [&](const char* key, int decimals = 2) {
-    return formatNumber(field(key), decimals);
-  };
-  return text("method") + " on " + text("dataset") + "/" + text("arch") + " (" +
-         number("sparsity", 1) + "% sparse): UA " + number("UA") + " RA " + number("RA") + " TA " +
-         number("TA") + " MIA-Efficacy " + number("MIA_efficacy") + " RTE " + number("RTE_s", 1) +
-         " s";
+  const auto sparsity = results.find("sparsity");
+  char percent[32] = "?";
+  if (sparsity != results.end() && sparsity->is_number()) {
+    std::snprintf(percent, sizeof percent, "%.1f", sparsity->get<double>());
+  }
+  std::string line = text("method") + " on " + text("dataset") + "/" + text("arch") + " (" +
+                     percent + "% sparse):";
+  for (const Metric& metric : metricTable()) {
+    if (metric.summarised)
+      line += " " + metric.title + " " + formatMetric(readMetric(results, metric));
+  }
+  return line;
 }
 
 }  // namespace mu

@@ -18,6 +18,7 @@
 
 #include "pipeline/checkpoint/checkpoint.h"
 #include "pipeline/evaluation/evaluation_report.h"
+#include "pipeline/metrics/metric_table.h"
 
 namespace mu {
 
@@ -35,6 +36,10 @@ struct EvaluatedModel {
   nlohmann::json inputs;
 };
 
+// What the metric table computes its metrics from.
+Measurements measurementsOf(const EvaluatedModel& model, const EvaluationMetrics& metrics);
+
+// Every metric of the metric table, the attacks' per-feature scores and the facts above.
 nlohmann::json evaluationResultsJson(const EvaluatedModel& model, const EvaluationMetrics& metrics);
 
 // The stored results when `path` holds a results file for exactly these inputs; nothing when it
@@ -47,8 +52,8 @@ std::optional<nlohmann::json> upToDateResults(const std::string& path,
 // version computed them, the note names it and how to recompute (--force).
 std::string upToDateNote(const nlohmann::json& stored);
 
-// "FT on fashion-mnist/resnet20s (95.0% sparse): UA 4.12 RA 98.10 TA 91.33 MIA-Efficacy 9.87
-//  RTE 12.3 s"
+// "ft on fashion-mnist/resnet20s (95.0% sparse): UA 4.12 MIA-Efficacy 9.87 RA 98.10 TA 91.33
+//  RTE (s) 12.30": the metric table's summarised metrics, "–" for one the file lacks.
 std::string evaluationSummary(const nlohmann::json& results);
 
 }  // namespace mu

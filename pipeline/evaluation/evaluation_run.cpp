@@ -3,18 +3,18 @@
 #include <optional>
 #include <string>
 
+#include "pipeline/base/error.h"
 #include "pipeline/checkpoint/checkpoint.h"
+#include "pipeline/data/shard_reader.h"
 #include "pipeline/distributed/device.h"
-#include "pipeline/error.h"
 #include "pipeline/evaluation/evaluation_report.h"
 #include "pipeline/evaluation/evaluation_results.h"
-#include "pipeline/file_digest.h"
-#include "pipeline/json_file.h"
+#include "pipeline/io/file_digest.h"
+#include "pipeline/io/json_file.h"
+#include "pipeline/masks/masks.h"
+#include "pipeline/masks/sparsity_report.h"
 #include "pipeline/models/model_registry.h"
-#include "pipeline/pruning/masks.h"
-#include "pipeline/pruning/sparsity_report.h"
-#include "pipeline/shard_reader.h"
-#include "pipeline/unlearning/unlearn_run_files.h"
+#include "pipeline/runs/run_folder.h"
 
 namespace mu {
 namespace {
@@ -35,7 +35,7 @@ struct UnlearnRun {
 };
 
 UnlearnRun readUnlearnRun(const std::string& dir) {
-  const std::string path = unlearn_files::results(dir);
+  const std::string path = runs::UnlearnFolder(dir).results();
   const json results = readJsonFile(path);
   UnlearnRun run;
   if (!results.contains("method") || !results["method"].is_string())
@@ -68,7 +68,7 @@ EvaluationOutcome runEvaluation(const EvaluateConfig& config, const OptionTable&
   model.mEntropy = config.mEntropy;
   model.evaluationWorldSize = comm.size();
   const DatasetManifest manifest = readManifest(config.data);
-  const std::string manifestPath = config.data + "/manifest.json";
+  const std::string manifestPath = runs::DatasetFolder(config.data).manifest();
   requireSameDataset(config.forgetSet, "dataset", model.forgetSet.dataset, manifest.dataset,
                      manifestPath);
   requireSameDataset(config.checkpoint, "dataset", model.meta.dataset, manifest.dataset,

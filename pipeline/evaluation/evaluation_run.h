@@ -5,9 +5,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "pipeline/cli/option_table.h"
 #include "pipeline/distributed/communicator.h"
 #include "pipeline/evaluation/evaluate_config.h"
-#include "pipeline/option_table.h"
 
 namespace mu {
 

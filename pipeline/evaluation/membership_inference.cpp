@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <string>
 
-#include "pipeline/error.h"
+#include "pipeline/base/error.h"
 
 namespace mu {
 

@@ -1,7 +1,7 @@
 #pragma once
-// The paper's two uses of the SVC attack (spec §7.2) on probabilities the caller computed in
-// dataset order with the test transform: MIA-Efficacy (the headline unlearning metric) and the
-// training-privacy MIA (computed for parity, not reported).
+// The paper's two uses of the SVC attack (docs/reference-behaviour.md §7.2) on probabilities the
+// caller computed in dataset order with the test transform: MIA-Efficacy (the headline unlearning
+// metric) and the training-privacy MIA (computed for parity, not reported).
 
 #include <cstdint>
 
@@ -72,10 +72,7 @@ MiaAttackSets miaEfficacySets(const PredictionSet& retain, const PredictionSet& 
                               const PredictionSet& test);
 MiaScores miaEfficacy(const PredictionSet& retain, const PredictionSet& forget,
                       const PredictionSet& test, const MiaOptions& options = {});
-// The paper's MIA-Efficacy in percent: 100 x the confidence score (maintainers, issue #11).
-inline double miaEfficacyPercent(const MiaScores& efficacy) {
-  return 100.0 * efficacy.confidence;
-}
+// (The paper's MIA-Efficacy is the confidence feature's score: metrics/metric_table.h.)
 
 // (b) With h = floor(|test| / 2): shadow members retain[0:h], target members retain[h:], shadow
 // non-members test[0:h], target non-members test[h:]. Where |D_r| <= h (the reference would

@@ -1,6 +1,7 @@
 #pragma once
-// Per-sample features the SVC membership-inference attack (spec §7.2) learns from: each is a
-// function of a model's softmax output and the sample's true label only (a black-box attack).
+// Per-sample features the SVC membership-inference attack (docs/reference-behaviour.md §7.2) learns
+// from: each is a function of a model's softmax output and the sample's true label only (a
+// black-box attack).
 
 #include <torch/types.h>
 
@@ -36,9 +37,10 @@ std::string miaFeatureName(MiaFeature feature);
 enum class ModifiedEntropyFormula {
   // Song & Mittal (2021): -(1-p_y) log p_y - sum_{c != y} p_c log(1-p_c).
   kSongMittal,
-  // The reference's SVC_MIA.py before upstream PR #14 (spec §7.2), for parity runs only:
-  // -sum_c w_c log p_c with w_c = 1-p_c for every class present anywhere in the set's labels and
-  // w_c = p_c otherwise, so a sample's value depends on which labels the rest of its set holds.
+  // The reference's SVC_MIA.py before upstream PR #14 (docs/reference-behaviour.md §7.2), for
+  // parity runs only: -sum_c w_c log p_c with w_c = 1-p_c for every class present anywhere in the
+  // set's labels and w_c = p_c otherwise, so a sample's value depends on which labels the rest of
+  // its set holds.
   kReferenceBuggy,
 };
 

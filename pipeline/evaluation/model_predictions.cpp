@@ -4,8 +4,8 @@
 
 #include <algorithm>
 
-#include "pipeline/epoch_sampler.h"
-#include "pipeline/training/evaluation.h"
+#include "pipeline/data/epoch_sampler.h"
+#include "pipeline/inference/accuracy.h"
 
 namespace mu {
 

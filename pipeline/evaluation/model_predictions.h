@@ -15,8 +15,8 @@
 
 #include "pipeline/distributed/communicator.h"
 #include "pipeline/evaluation/mia_features.h"
+#include "pipeline/inference/accuracy.h"
 #include "pipeline/models/classifier.h"
-#include "pipeline/training/evaluation.h"
 
 namespace mu {
 

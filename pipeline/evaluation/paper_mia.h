@@ -1,8 +1,8 @@
 #pragma once
-// The paper's two SVC attacks (MIA-Efficacy and the training-privacy MIA, spec §7.2) on all five
-// features: ten independent libsvm fits, spread over the ranks (attack j on rank j mod n) and, on
-// each rank, over its threads. libsvm is deterministic, so every placement gives the same scores;
-// every rank returns all of them.
+// The paper's two SVC attacks (MIA-Efficacy and the training-privacy MIA,
+// docs/reference-behaviour.md §7.2) on all five features: ten independent libsvm fits, spread over
+// the ranks (attack j on rank j mod n) and, on each rank, over its threads. libsvm is
+// deterministic, so every placement gives the same scores; every rank returns all of them.
 
 #include "pipeline/distributed/communicator.h"
 #include "pipeline/evaluation/membership_inference.h"

@@ -1,7 +1,7 @@
 #pragma once
-// The SVC membership-inference attack of the reference's SVC_MIA.py (spec §7.2), on libsvm, the
-// library scikit-learn's SVC wraps: an RBF C-SVC learns "member" from a shadow model's member and
-// non-member features, then labels the target samples.
+// The SVC membership-inference attack of the reference's SVC_MIA.py (docs/reference-behaviour.md
+// §7.2), on libsvm, the library scikit-learn's SVC wraps: an RBF C-SVC learns "member" from a
+// shadow model's member and non-member features, then labels the target samples.
 
 #include <torch/types.h>
 

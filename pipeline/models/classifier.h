@@ -21,9 +21,9 @@ class Classifier : public torch::nn::Module {
   // x: float NCHW images in [0,1]; the model normalises them itself. Returns [N, numClasses].
   virtual torch::Tensor forward(torch::Tensor x) = 0;
 
-  // Every Conv2d weight (the prunable set, spec section 5.1), named as in named_parameters() and
-  // in registration order. The tensors share storage with the parameters: writing through them
-  // changes the model.
+  // Every Conv2d weight (the prunable set, docs/reference-behaviour.md §5.1), named as in
+  // named_parameters() and in registration order. The tensors share storage with the parameters:
+  // writing through them changes the model.
   NamedTensors convWeights() const;
   // Every Linear weight, same conventions; never pruned by the reference, listed for an option.
   NamedTensors linearWeights() const;

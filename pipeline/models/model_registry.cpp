@@ -1,29 +1,26 @@
 #include "pipeline/models/model_registry.h"
 
-#include <map>
+#include <algorithm>
 
-#include "pipeline/error.h"
-#include "pipeline/models/resnet.h"
-#include "pipeline/models/resnet_small.h"
-#include "pipeline/models/tiny_cnn.h"
-#include "pipeline/models/vgg.h"
+#include "pipeline/base/error.h"
+#include "pipeline/models/architecture.h"
 
 namespace mu {
+
+// The entries of registered_architectures.def, each defined in its architecture's file.
+#define MU_ARCHITECTURE(entry) Architecture entry();
+#include "pipeline/models/registered_architectures.def"
+#undef MU_ARCHITECTURE
+
 namespace {
 
-struct ModelEntry {
-  std::shared_ptr<Classifier> (*make)(const ModelSpec&);
-  bool hasImagenetStem;  // the reference's --imagenet_arch exists for the torchvision ResNets only
-};
-
-const std::map<std::string, ModelEntry>& registry() {
-  static const std::map<std::string, ModelEntry> kRegistry{
-      {"resnet18", {&makeResNet18, true}},    {"resnet50", {&makeResNet50, true}},
-      {"resnet20s", {&makeResNet20s, false}}, {"resnet44s", {&makeResNet44s, false}},
-      {"resnet56s", {&makeResNet56s, false}}, {"vgg16_bn", {&makeVgg16Bn, false}},
-      {"tinycnn", {&makeTinyCnn, false}},
+const std::vector<Architecture>& registry() {
+  static const std::vector<Architecture> registered{
+#define MU_ARCHITECTURE(entry) entry(),
+#include "pipeline/models/registered_architectures.def"
+#undef MU_ARCHITECTURE
   };
-  return kRegistry;
+  return registered;
 }
 
 std::string joined(const std::vector<std::string>& names) {
@@ -36,12 +33,15 @@ std::string joined(const std::vector<std::string>& names) {
 
 std::vector<std::string> modelNames() {
   std::vector<std::string> names;
-  for (const auto& item : registry()) names.push_back(item.first);
+  for (const Architecture& architecture : registry()) names.push_back(architecture.name);
+  std::sort(names.begin(), names.end());
   return names;
 }
 
 std::shared_ptr<Classifier> makeModel(const ModelSpec& spec) {
-  const auto found = registry().find(spec.arch);
+  const auto found =
+      std::find_if(registry().begin(), registry().end(),
+                   [&](const Architecture& entry) { return entry.name == spec.arch; });
   if (found == registry().end()) {
     throw InputError("model architecture '" + spec.arch +
                      "' is unknown; valid names: " + joined(modelNames()));
@@ -50,15 +50,15 @@ std::shared_ptr<Classifier> makeModel(const ModelSpec& spec) {
     throw InputError("model " + spec.arch + ": numClasses and inChannels must be positive, got " +
                      std::to_string(spec.numClasses) + " and " + std::to_string(spec.inChannels));
   }
-  if (spec.imagenetStem && !found->second.hasImagenetStem) {
+  if (spec.imagenetStem && !found->hasImagenetStem) {
     std::vector<std::string> withStem;
-    for (const auto& item : registry()) {
-      if (item.second.hasImagenetStem) withStem.push_back(item.first);
+    for (const Architecture& entry : registry()) {
+      if (entry.hasImagenetStem) withStem.push_back(entry.name);
     }
     throw InputError("model " + spec.arch + ": no ImageNet stem; it exists only for " +
                      joined(withStem));
   }
-  return found->second.make(spec);
+  return found->make(spec);
 }
 
 }  // namespace mu

@@ -1,7 +1,7 @@
 #pragma once
-// Per-channel input normalisation that lives inside the model (spec section 1.3): the data
-// pipeline hands over images in [0,1] and every checkpoint carries the statistics it was trained
-// with, as the buffers normalize.mean and normalize.std.
+// Per-channel input normalisation that lives inside the model (docs/reference-behaviour.md §1.3):
+// the data pipeline hands over images in [0,1] and every checkpoint carries the statistics it was
+// trained with, as the buffers normalize.mean and normalize.std.
 
 #include <torch/torch.h>
 

@@ -1,5 +1,7 @@
 #include "pipeline/models/resnet.h"
 
+#include "pipeline/models/architecture.h"
+
 #include <cstdint>
 #include <string>
 
@@ -148,6 +150,15 @@ std::shared_ptr<Classifier> makeResNet18(const ModelSpec& spec) {
 
 std::shared_ptr<Classifier> makeResNet50(const ModelSpec& spec) {
   return std::make_shared<ResNet>(ResNetBlock::kBottleneck, std::array<int, 4>{3, 4, 6, 3}, spec);
+}
+
+// The torchvision ResNets; the reference's --imagenet_arch stem exists for these alone.
+Architecture resNet18Architecture() {
+  return {"resnet18", &makeResNet18, true};
+}
+
+Architecture resNet50Architecture() {
+  return {"resnet50", &makeResNet50, true};
 }
 
 }  // namespace mu

@@ -1,7 +1,8 @@
 #pragma once
-// torchvision-style ResNet-18 and ResNet-50 as in the reference models/ResNet.py (spec section
-// 4.1): CIFAR stem by default (3x3 stride-1 conv, no max-pool), the ImageNet stem on request,
-// option-B projection shortcuts registered as "downsample" like torchvision.
+// torchvision-style ResNet-18 and ResNet-50 as in the reference models/ResNet.py
+// (docs/reference-behaviour.md §4.1): CIFAR stem by default (3x3 stride-1 conv, no max-pool), the
+// ImageNet stem on request, option-B projection shortcuts registered as "downsample" like
+// torchvision.
 
 #include <torch/torch.h>
 

@@ -1,5 +1,7 @@
 #include "pipeline/models/resnet_small.h"
 
+#include "pipeline/models/architecture.h"
+
 #include <cstdint>
 #include <string>
 
@@ -84,6 +86,18 @@ std::shared_ptr<Classifier> makeResNet44s(const ModelSpec& spec) {
 
 std::shared_ptr<Classifier> makeResNet56s(const ModelSpec& spec) {
   return std::make_shared<ResNetSmall>(std::array<int, 3>{9, 9, 9}, spec);
+}
+
+Architecture resNet20sArchitecture() {
+  return {"resnet20s", &makeResNet20s, false};
+}
+
+Architecture resNet44sArchitecture() {
+  return {"resnet44s", &makeResNet44s, false};
+}
+
+Architecture resNet56sArchitecture() {
+  return {"resnet56s", &makeResNet56s, false};
 }
 
 }  // namespace mu

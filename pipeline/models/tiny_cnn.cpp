@@ -1,5 +1,7 @@
 #include "pipeline/models/tiny_cnn.h"
 
+#include "pipeline/models/architecture.h"
+
 #include "pipeline/models/layers.h"
 
 namespace mu {
@@ -25,6 +27,10 @@ torch::Tensor TinyCnn::forward(torch::Tensor x) {
 
 std::shared_ptr<Classifier> makeTinyCnn(const ModelSpec& spec) {
   return std::make_shared<TinyCnn>(spec);
+}
+
+Architecture tinyCnnArchitecture() {
+  return {"tinycnn", &makeTinyCnn, false};
 }
 
 }  // namespace mu

@@ -1,5 +1,7 @@
 #include "pipeline/models/vgg.h"
 
+#include "pipeline/models/architecture.h"
+
 #include <algorithm>
 #include <cstdint>
 
@@ -57,6 +59,10 @@ std::shared_ptr<Classifier> makeVgg16Bn(const ModelSpec& spec) {
   return std::make_shared<Vgg>(
       std::vector<int>{64, 64, M, 128, 128, M, 256, 256, 256, M, 512, 512, 512, M, 512, 512, 512},
       spec);
+}
+
+Architecture vgg16BnArchitecture() {
+  return {"vgg16_bn", &makeVgg16Bn, false};
 }
 
 }  // namespace mu

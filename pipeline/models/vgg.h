@@ -1,7 +1,7 @@
 #pragma once
-// VGG-16 with BatchNorm as in the reference models/VGG.py (spec section 4.1): configuration D
-// without its fifth max-pool (32x32 input leaves 2x2 maps), bias-free convs, and a 2048-256-256-C
-// classifier. Sub-module indices match PyTorch's nn.Sequential ("features.3.weight",
+// VGG-16 with BatchNorm as in the reference models/VGG.py (docs/reference-behaviour.md §4.1):
+// configuration D without its fifth max-pool (32x32 input leaves 2x2 maps), bias-free convs, and a
+// 2048-256-256-C classifier. Sub-module indices match PyTorch's nn.Sequential ("features.3.weight",
 // "classifier.4.bias"), so ReLU and max-pool are real entries of the sequences.
 
 #include <torch/torch.h>

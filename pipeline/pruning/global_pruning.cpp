@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "pipeline/error.h"
+#include "pipeline/base/error.h"
 
 namespace mu {
 namespace {

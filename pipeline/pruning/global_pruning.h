@@ -1,17 +1,18 @@
 #pragma once
-// Global unstructured pruning (spec §5.2): the scores of all prunable weights form one vector, and
-// among the entries still unpruned the round(rate * n_remaining) with the smallest scores are
-// pruned, as PyTorch's global_unstructured with L1Unstructured/RandomUnstructured inside a
-// PruningContainer does. The rate is a fraction of the *remaining* weights.
+// Global unstructured pruning (docs/reference-behaviour.md §5.2): the scores of all prunable
+// weights form one vector, and among the entries still unpruned the round(rate * n_remaining) with
+// the smallest scores are pruned, as PyTorch's global_unstructured with
+// L1Unstructured/RandomUnstructured inside a PruningContainer does. The rate is a fraction of the
+// *remaining* weights.
 
 #include <torch/types.h>
 
 #include <cstdint>
 #include <string>
 
+#include "pipeline/masks/masks.h"
 #include "pipeline/models/classifier.h"
-#include "pipeline/pruning/masks.h"
-#include "pipeline/tensor_map.h"
+#include "pipeline/models/tensor_map.h"
 
 namespace mu {
 

@@ -1,6 +1,6 @@
 #include "pipeline/pruning/prune_config.h"
 
-#include "pipeline/error.h"
+#include "pipeline/base/error.h"
 #include "pipeline/pruning/global_pruning.h"
 
 namespace mu {
@@ -12,18 +12,19 @@ void PruneConfig::registerOptions(OptionTable& table) {
            "the mu-train run folder to prune: round 1 prunes its model and every round rewinds "
            "to its init.h5 / rewind.h5 / best.h5 (not needed for synflow)",
            Effect::kOperational)
-      .add("prune-method", &method,
-           "magnitude (global |w|) | random | synflow (data-free, at initialisation)")
+      .addChoice("prune-method", &method, {"magnitude", "random", "synflow"},
+                 "pruning scores: magnitude (global |w|), random, or synflow (data-free, at "
+                 "initialisation)")
       .add("rate", &rate,
            "fraction of the remaining weights pruned in each round (OMP 0.95; IMP 0.2)")
       .add("rounds", &rounds, "pruning rounds, each followed by retraining under the mask")
       .add("target-sparsity", &targetSparsity,
            "overall sparsity to reach after --rounds (sets the per-round rate; 0: use --rate)")
-      .add("rewind", &rewind,
-           "weights each round retrains from: lt (initialisation), rewind_lt (the weights after "
-           "--rewind-epoch epochs), pt (the best dense weights)")
-      .add("prune-from", &pruneFrom,
-           "the weights scored in each round: last (the reference) or best (validation)")
+      .addChoice("rewind", &rewind, {"lt", "rewind_lt", "pt"},
+                 "weights each round retrains from: lt (initialisation), rewind_lt (the weights "
+                 "after --rewind-epoch epochs), pt (the best dense weights)")
+      .addChoice("prune-from", &pruneFrom, {"last", "best"},
+                 "the weights scored in each round: last (the reference) or best (validation)")
       .addFlag("include-linear", &includeLinear,
                "also prune Linear weights (the reference prunes convolutions only)")
       .add("prune-seed", &pruneSeed, "seed of the random pruning scores")
@@ -31,16 +32,6 @@ void PruneConfig::registerOptions(OptionTable& table) {
 }
 
 void PruneConfig::validate(bool rateGiven) const {
-  if (method != "magnitude" && method != "random" && method != "synflow") {
-    throw InputError("--prune-method", "value",
-                     "magnitude, random or synflow, got '" + method + "'");
-  }
-  if (rewind != "lt" && rewind != "rewind_lt" && rewind != "pt") {
-    throw InputError("--rewind", "value", "lt, rewind_lt or pt, got '" + rewind + "'");
-  }
-  if (pruneFrom != "last" && pruneFrom != "best") {
-    throw InputError("--prune-from", "value", "last or best, got '" + pruneFrom + "'");
-  }
   if (rounds < 1) throw InputError("--rounds", "value", "at least 1 round");
   if (targetSparsity != 0) {
     if (rateGiven) {

@@ -1,13 +1,13 @@
 #pragma once
-// The options of the prune stage on top of the retraining options (TrainConfig): what to prune,
-// how much per round, and where each round rewinds to (spec §5.3, §5.4). Defaults are the
-// reference's OMP: one round at rate 0.95, rewind_lt.
+// The options of the prune stage on top of the retraining options (TrainConfig): what to prune, how
+// much per round, and where each round rewinds to (docs/reference-behaviour.md §5.3, §5.4).
+// Defaults are the reference's OMP: one round at rate 0.95, rewind_lt.
 
 #include <cstdint>
 #include <string>
 
-#include "pipeline/option_table.h"
-#include "pipeline/pruning/masks.h"
+#include "pipeline/cli/option_table.h"
+#include "pipeline/masks/masks.h"
 
 namespace mu {
 

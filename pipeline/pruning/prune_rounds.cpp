@@ -5,18 +5,18 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "pipeline/base/code_version.h"
+#include "pipeline/base/error.h"
 #include "pipeline/checkpoint/checkpoint.h"
 #include "pipeline/checkpoint/checkpoint_schema.h"
-#include "pipeline/code_version.h"
-#include "pipeline/error.h"
-#include "pipeline/json_file.h"
+#include "pipeline/data/shard_schema.h"
+#include "pipeline/io/json_file.h"
+#include "pipeline/masks/sparsity_report.h"
 #include "pipeline/models/model_registry.h"
 #include "pipeline/pruning/global_pruning.h"
-#include "pipeline/pruning/prune_run_files.h"
-#include "pipeline/pruning/sparsity_report.h"
 #include "pipeline/pruning/synflow.h"
-#include "pipeline/shard_schema.h"
-#include "pipeline/training/run_files.h"
+#include "pipeline/runs/run_config.h"
+#include "pipeline/runs/run_folder.h"
 #include "pipeline/training/train_session.h"
 
 namespace mu {
@@ -41,18 +41,18 @@ bool isRank0(const Communicator& comm) {
   return comm.rank() == 0;
 }
 
-std::string sourceModelPath(const std::string& runDir, const PruneConfig& prune) {
-  return prune.pruneFrom == "best" ? run_files::bestCheckpoint(runDir)
-                                   : run_files::lastCheckpoint(runDir);
+std::string sourceModelPath(const runs::TrainFolder& run, const PruneConfig& prune) {
+  return prune.pruneFrom == "best" ? run.best() : run.last();
 }
 
 // The source run must be a finished training run of this model and dataset.
 CheckpointMeta checkSourceRun(const PruneConfig& prune, const PrunePlan& plan) {
-  if (!fs::exists(run_files::results(prune.from))) {
-    throw InputError(prune.from, "results.json",
+  const runs::TrainFolder source(prune.from);
+  if (!fs::exists(source.results())) {
+    throw InputError(source.results(), "file",
                      "a finished mu-train run folder (run or resume mu-train there first)");
   }
-  const std::string model = sourceModelPath(prune.from, prune);
+  const std::string model = sourceModelPath(source, prune);
   if (!isCompleteCheckpoint(model)) {
     throw InputError(model, "checkpoint", "a complete checkpoint of the source run");
   }
@@ -70,7 +70,8 @@ double sourceSparsity(const PruneConfig& prune, const PrunePlan& plan, int64_t t
   torch::manual_seed(static_cast<uint64_t>(trainSeed));
   std::shared_ptr<Classifier> model = makeModel(plan.spec);
   TensorMap masks;
-  loadCheckpoint(sourceModelPath(prune.from, prune), *model, &masks, nullptr, plan.expected);
+  loadCheckpoint(sourceModelPath(runs::TrainFolder(prune.from), prune), *model, &masks, nullptr,
+                 plan.expected);
   return sparsityReport(*model, masks, prune.scope()).sparsity();
 }
 
@@ -82,12 +83,13 @@ double perRoundRate(const PruneConfig& prune, double sourceSparsity) {
   return rateForRounds(1.0 - remainingFraction, static_cast<int>(prune.rounds));
 }
 
-// The checkpoint every round rewinds to (spec §5.3): lt = the initial weights, rewind_lt = the
-// weights after --rewind-epoch epochs, pt = the best dense weights.
+// The checkpoint every round rewinds to (docs/reference-behaviour.md §5.3): lt = the initial
+// weights, rewind_lt = the weights after --rewind-epoch epochs, pt = the best dense weights.
 std::string rewindWeightsPath(const PruneConfig& prune, const TrainConfig& train) {
-  if (prune.rewind == "lt") return run_files::initCheckpoint(prune.from);
-  if (prune.rewind == "pt") return run_files::bestCheckpoint(prune.from);
-  const std::string path = run_files::rewindCheckpoint(prune.from);
+  const runs::TrainFolder source(prune.from);
+  if (prune.rewind == "lt") return source.init();
+  if (prune.rewind == "pt") return source.best();
+  const std::string path = source.rewind();
   if (train.rewindEpoch <= 0) {
     throw InputError("--rewind-epoch", "value",
                      "a positive epoch with --rewind rewind_lt (the weights after that epoch)");
@@ -108,33 +110,22 @@ std::string rewindWeightsPath(const PruneConfig& prune, const TrainConfig& train
 }
 
 // A resumed prune run must prune the same source model it started with.
-void checkOrRecordSource(const std::string& runDir, const PruneConfig& prune,
+void checkOrRecordSource(const runs::PruneFolder& folder, const PruneConfig& prune,
                          const CheckpointMeta& sourceMeta, Communicator& comm) {
-  const std::string path = prune_files::source(runDir);
-  json now;
-  now["from"] = fs::absolute(prune.from).lexically_normal().string();
-  now["source_config_hash"] = sourceMeta.configHash;
-  if (fs::exists(path)) {
-    const json saved = readJsonFile(path);
-    // Compared as JSON values (a missing or non-string field differs too): json::value(key,
-    // default) would do, but GCC's -Wnull-dereference misreads its inlined string conversion.
-    const auto field = [&saved](const char* key) {
-      return saved.contains(key) ? saved.at(key) : json();
-    };
-    if (field("source_config_hash") != now["source_config_hash"]) {
-      throw InputError(path, "source_config_hash",
-                       "the same source run as before (" + field("from").dump() +
-                           "); --from now names another run (" + now["from"].dump() + ")");
-    }
-  }
-  comm.barrier();
-  if (isRank0(comm) && !fs::exists(path)) writeJsonFile(path, now);
-  comm.barrier();
+  runs::InputRecord source;
+  source.path = folder.source();
+  source.record = {{"from", fs::absolute(prune.from).lexically_normal().string()},
+                   {"source_config_hash", sourceMeta.configHash}};
+  source.identity = {"source_config_hash"};
+  source.describedBy = "from";
+  source.what = "source run";
+  source.option = "--from";
+  runs::checkOrRecordInput(source, rankCoordination(comm));
 }
 
 // Rank 0 scores the previous round's model and writes the pruned checkpoint of round `round`.
-void writePrunedCheckpoint(int64_t round, const std::string& roundDir, const PruneConfig& prune,
-                           const TrainConfig& train, const PrunePlan& plan) {
+void writePrunedCheckpoint(int64_t round, const PruneConfig& prune, const TrainConfig& train,
+                           const PrunePlan& plan) {
   torch::manual_seed(static_cast<uint64_t>(train.trainSeed));
   std::shared_ptr<Classifier> model = makeModel(plan.spec);
   TensorMap masks;
@@ -149,8 +140,8 @@ void writePrunedCheckpoint(int64_t round, const std::string& roundDir, const Pru
     masks = synflowMasks(*model, {}, plan.rate, options);
   } else {
     const std::string source =
-        round == 1 ? sourceModelPath(prune.from, prune)
-                   : sourceModelPath(prune_files::round(train.runDir, round - 1), prune);
+        round == 1 ? sourceModelPath(runs::TrainFolder(prune.from), prune)
+                   : sourceModelPath(runs::PruneFolder(train.runDir).round(round - 1), prune);
     TensorMap previous;
     meta = loadCheckpoint(source, *model, &previous, nullptr, plan.expected);
     masks =
@@ -171,7 +162,7 @@ void writePrunedCheckpoint(int64_t round, const std::string& roundDir, const Pru
   pruned.numbers["round"] = static_cast<double>(round);
   pruned.numbers["rate"] = plan.rate;
   pruned.strings["prune_method"] = prune.method;
-  saveCheckpoint(prune_files::pruned(roundDir), *model, masks, nullptr, pruned);
+  saveCheckpoint(runs::PruneFolder(train.runDir).pruned(round), *model, masks, nullptr, pruned);
 }
 
 json roundJson(const RoundSummary& summary) {
@@ -189,7 +180,9 @@ json roundJson(const RoundSummary& summary) {
 PruneOutcome runPruneRounds(const PruneConfig& prune, const TrainConfig& train,
                             const OptionTable& table, Communicator& comm) {
   const std::string& runDir = train.runDir;
+  const runs::PruneFolder folder(runDir);
   const DatasetManifest manifest = readManifest(train.data);
+  const runs::RunConfig runConfig = runs::runConfigOf(table, manifest.identity());
   PrunePlan plan;
   plan.spec = modelSpecFor(train, manifest);
   plan.expected = ExpectedModel{train.arch, manifest.numClasses};
@@ -203,19 +196,20 @@ PruneOutcome runPruneRounds(const PruneConfig& prune, const TrainConfig& train,
     try {
       plan.rate = perRoundRate(prune, sourceSparsity(prune, plan, train.trainSeed));
     } catch (const InputError& error) {
-      throw InputError(sourceModelPath(prune.from, prune), "masks", error.what());
+      throw InputError(sourceModelPath(runs::TrainFolder(prune.from), prune), "masks",
+                       error.what());
     }
     plan.rewindWeights = rewindWeightsPath(prune, train);
     // The reference steps the new scheduler --rewind-epoch times whatever it rewinds to.
     plan.scheduleOffset = train.rewindEpoch;
     if (isRank0(comm)) fs::create_directories(runDir);
     comm.barrier();
-    checkOrWriteRunConfig(runDir, table, comm);
-    checkOrRecordSource(runDir, prune, sourceMeta, comm);
+    runs::checkOrWriteRunConfig(folder.config(), runConfig, comm.size(), rankCoordination(comm));
+    checkOrRecordSource(folder, prune, sourceMeta, comm);
   } else {
     if (isRank0(comm)) fs::create_directories(runDir);
     comm.barrier();
-    checkOrWriteRunConfig(runDir, table, comm);
+    runs::checkOrWriteRunConfig(folder.config(), runConfig, comm.size(), rankCoordination(comm));
   }
 
   PruneOutcome outcome;
@@ -225,18 +219,18 @@ PruneOutcome runPruneRounds(const PruneConfig& prune, const TrainConfig& train,
                  describeRounds(plan.rate, static_cast<int>(prune.rounds)).c_str());
   }
   for (int64_t round = 1; round <= prune.rounds; ++round) {
-    const std::string roundDir = prune_files::round(runDir, round);
+    const std::string roundDir = folder.round(round).dir();
     if (isRank0(comm)) {
       fs::create_directories(roundDir);
-      if (!isCompleteCheckpoint(prune_files::pruned(roundDir))) {
-        writePrunedCheckpoint(round, roundDir, prune, train, plan);
+      if (!isCompleteCheckpoint(folder.pruned(round))) {
+        writePrunedCheckpoint(round, prune, train, plan);
       }
     }
     comm.barrier();
     torch::manual_seed(static_cast<uint64_t>(train.trainSeed));
     std::shared_ptr<Classifier> model = makeModel(plan.spec);
     TensorMap masks;
-    loadCheckpoint(prune_files::pruned(roundDir), *model, &masks, nullptr, plan.expected);
+    loadCheckpoint(folder.pruned(round), *model, &masks, nullptr, plan.expected);
     const SparsityReport report = sparsityReport(*model, masks, prune.scope());
     if (isRank0(comm) && !train.quiet) {
       std::fprintf(stderr, "[prune] round %lld/%lld: %s\n%s", static_cast<long long>(round),
@@ -271,14 +265,14 @@ PruneOutcome runPruneRounds(const PruneConfig& prune, const TrainConfig& train,
     results["prune_method"] = prune.method;
     results["rate_per_round"] = plan.rate;
     results["rewind"] = prune.atInitialisation() ? "none" : prune.rewind;
-    results["final_model"] = run_files::bestCheckpoint(prune_files::round(runDir, prune.rounds));
+    results["final_model"] = folder.finalModel(prune.rounds);
     for (const RoundSummary& summary : outcome.rounds) {
       results["rounds"].push_back(roundJson(summary));
     }
     results["world_size"] = comm.size();
     results["config_hash"] = table.configHash();
     results["code_version"] = codeVersion();
-    writeJsonFile(prune_files::results(runDir), results);
+    writeJsonFile(folder.results(), results);
   }
   comm.barrier();
   return outcome;

@@ -1,15 +1,15 @@
 #pragma once
-// OMP, IMP and SynFlow as one resumable loop (spec §5.3, §5.4). Round r prunes the fraction
-// `rate` of the remaining weights of the previous model (round 1: the source run's), rewinds the
-// weights to the source run's initial / rewind-epoch / best weights under the new masks, and
-// retrains with mu-train's TrainSession on a learning rate rewound by --rewind-epoch epochs.
-// SynFlow prunes the freshly initialised model instead and trains it from epoch 0.
+// OMP, IMP and SynFlow as one resumable loop (docs/reference-behaviour.md §5.3, §5.4). Round r
+// prunes the fraction `rate` of the remaining weights of the previous model (round 1: the source
+// run's), rewinds the weights to the source run's initial / rewind-epoch / best weights under the
+// new masks, and retrains with mu-train's TrainSession on a learning rate rewound by --rewind-epoch
+// epochs. SynFlow prunes the freshly initialised model instead and trains it from epoch 0.
 
 #include <cstdint>
 #include <vector>
 
+#include "pipeline/cli/option_table.h"
 #include "pipeline/distributed/communicator.h"
-#include "pipeline/option_table.h"
 #include "pipeline/pruning/prune_config.h"
 #include "pipeline/training/train_config.h"
 

@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "pipeline/error.h"
+#include "pipeline/base/error.h"
 #include "pipeline/pruning/global_pruning.h"
 
 namespace mu {

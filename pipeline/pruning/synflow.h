@@ -1,8 +1,8 @@
 #pragma once
-// SynFlow (spec §5.4): data-free pruning at initialisation. The score of a weight is
-// |dR/dw ⊙ w| where R is the sum of the logits of the all-ones input through the network with
-// every parameter and buffer replaced by its absolute value; iterating the prune in small steps
-// avoids layer collapse.
+// SynFlow (docs/reference-behaviour.md §5.4): data-free pruning at initialisation. The score of a
+// weight is |dR/dw ⊙ w| where R is the sum of the logits of the all-ones input through the network
+// with every parameter and buffer replaced by its absolute value; iterating the prune in small
+// steps avoids layer collapse.
 //
 // Precision: the scores are computed in the model's own dtype (float32), as the reference's
 // main_synflow.py does. SynFlow's original implementation switches to float64 because R is a
@@ -13,9 +13,9 @@
 
 #include <cstdint>
 
+#include "pipeline/masks/masks.h"
 #include "pipeline/models/classifier.h"
-#include "pipeline/pruning/masks.h"
-#include "pipeline/tensor_map.h"
+#include "pipeline/models/tensor_map.h"
 
 namespace mu {
 

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <sstream>
 
-#include "pipeline/error.h"
+#include "pipeline/base/error.h"
 
 namespace mu {
 

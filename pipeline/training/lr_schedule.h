@@ -1,7 +1,8 @@
 #pragma once
-// Learning-rate schedules of the reference (spec §1.4, §1.5, §4.2): MultiStep (x gamma at each
-// milestone epoch) and cosine with warm-up, both stepped per epoch, plus the per-iteration linear
-// warm-up that the reference's train() applies during the first `warmupEpochs` epochs.
+// Learning-rate schedules of the reference (docs/reference-behaviour.md §1.4, §1.5, §4.2):
+// MultiStep (x gamma at each milestone epoch) and cosine with warm-up, both stepped per epoch, plus
+// the per-iteration linear warm-up that the reference's train() applies during the first
+// `warmupEpochs` epochs.
 
 #include <cstdint>
 #include <string>
@@ -16,8 +17,8 @@ struct LrScheduleOptions {
   double gamma = 0.1;
   int64_t totalEpochs = 182;  // cosine period
   int64_t warmupEpochs = 0;
-  // Learning-rate rewinding (spec §5.3): a retraining round that rewinds to epoch R steps its
-  // scheduler R times first, so its epoch e runs at the schedule's epoch e + R.
+  // Learning-rate rewinding (docs/reference-behaviour.md §5.3): a retraining round that rewinds to
+  // epoch R steps its scheduler R times first, so its epoch e runs at the schedule's epoch e + R.
   int64_t epochOffset = 0;
 };
 

@@ -1,13 +1,14 @@
 #pragma once
-// SGD exactly as PyTorch 1.12 computes it (spec §1.5: d = g + wd*w; buf = d at the first step,
-// then mu*buf + d; w -= lr*buf; dampening 0, no Nesterov), over named parameters, with pruning
-// masks: a pruned weight's update (gradient, weight decay and momentum alike) is masked, so it
-// stays exactly zero. Momentum buffers are kept by parameter name for checkpoints.
+// SGD exactly as PyTorch 1.12 computes it (docs/reference-behaviour.md §1.5: d = g + wd*w; buf = d
+// at the first step, then mu*buf + d; w -= lr*buf; dampening 0, no Nesterov), over named
+// parameters, with pruning masks: a pruned weight's update (gradient, weight decay and momentum
+// alike) is masked, so it stays exactly zero. Momentum buffers are kept by parameter name for
+// checkpoints.
 
 #include <torch/nn/module.h>
 #include <torch/types.h>
 
-#include "pipeline/tensor_map.h"
+#include "pipeline/models/tensor_map.h"
 
 #include <map>
 #include <string>

@@ -1,23 +1,21 @@
 #include "pipeline/training/train_config.h"
 
-#include <algorithm>
-
+#include "pipeline/base/error.h"
 #include "pipeline/distributed/device_placement.h"
-#include "pipeline/error.h"
 #include "pipeline/models/model_registry.h"
 
 namespace mu {
 
 void TrainConfig::registerOptions(OptionTable& table) {
   using Effect = OptionTable::Effect;
-  table.add("data", &data, "dataset folder written by `mu-data convert`")
+  table.add("data", &data, "dataset folder written by `mu-data convert`", Effect::kOperational)
       .add("split-seed", &splitSeed, "seed of the train/validation split (reference: 1)")
       .add("val-fraction", &valFraction, "fraction of each class held out for validation")
       .add("train-limit", &trainLimit, "train on the first N training ids only (0: all)")
-      .add("augment", &augment,
-           "auto (the reference's per dataset: crop+flip for CIFAR, none otherwise) | none | "
-           "crop-flip | flip")
-      .add("arch", &arch, "model architecture (resnet18, resnet20s, resnet50, vgg16_bn, ...)")
+      .addChoice("augment", &augment, {"auto", "none", "crop-flip", "flip"},
+                 "training augmentation; auto: the reference's per dataset (crop+flip for CIFAR, "
+                 "none otherwise)")
+      .addChoice("arch", &arch, modelNames(), "model architecture")
       .addFlag("imagenet-stem", &imagenetStem, "ResNet 7x7/stride-2 stem with max-pool")
       .add("train-seed", &trainSeed, "seed of the model initialisation")
       .add("epochs", &epochs, "training epochs")
@@ -25,7 +23,8 @@ void TrainConfig::registerOptions(OptionTable& table) {
       .add("lr", &lr, "base learning rate")
       .add("momentum", &momentum, "SGD momentum (dampening 0)")
       .add("weight-decay", &weightDecay, "weight decay on every parameter")
-      .add("lr-schedule", &lrSchedule, "multistep | cosine | constant (stepped per epoch)")
+      .addChoice("lr-schedule", &lrSchedule, {"multistep", "cosine", "constant"},
+                 "learning-rate schedule, stepped per epoch")
       .add("milestones", &milestones, "multistep epochs, comma-separated")
       .add("gamma", &gamma, "multistep factor")
       .add("warmup-epochs", &warmupEpochs, "linear per-iteration warm-up epochs")
@@ -42,14 +41,13 @@ void TrainConfig::registerOptions(OptionTable& table) {
       .addFlag("cuda-graphs", &cudaGraphs,
                "GPU: record a training step as a CUDA graph and replay it (one launch per step)",
                Effect::kOperational)
-      .add("amp", &amp, "none | bf16: mixed precision (bf16 autocast of the forward pass, GPU)")
-      .add("grad-compression", &gradCompression,
-           "none | bf16: gradient buckets all-reduced as bf16 (NCCL, GPU)")
+      .addChoice("amp", &amp, {"none", "bf16"},
+                 "mixed precision: bf16 autocast of the forward pass (GPU)")
+      .addChoice("grad-compression", &gradCompression, {"none", "bf16"},
+                 "gradient buckets all-reduced as bf16 (NCCL, GPU)")
       .add("run-dir", &runDir, "run folder (config, checkpoints, metrics)", Effect::kOperational)
       .add("checkpoint-every-steps", &checkpointEverySteps,
            "also checkpoint every N steps inside an epoch (0: epoch ends only)",
-           Effect::kOperational)
-      .add("threads", &threads, "LibTorch threads per rank (0: the node's cores / local ranks)",
            Effect::kOperational)
       .addFlag("average-bn-stats", &averageBnStatsAtCheckpoint,
                "average BatchNorm running statistics over ranks before each checkpoint")
@@ -73,22 +71,10 @@ void TrainConfig::validate(int worldSize) const {
   requireOption(trainLimit >= 0, "train-limit", "expected >= 0");
   requireOption(rewindEpoch >= 0 && rewindEpoch <= epochs, "rewind-epoch",
                 "expected a value in [0, --epochs]");
-  requireOption(
-      augment == "auto" || augment == "none" || augment == "crop-flip" || augment == "flip",
-      "augment", "expected auto, none, crop-flip or flip");
   requireOption(checkpointEverySteps >= 0, "checkpoint-every-steps", "expected >= 0");
-  requireOption(threads >= 0, "threads", "expected >= 0");
   validateDeviceChoice(deviceChoice());
-  requireOption(amp == "none" || amp == "bf16", "amp", "expected none or bf16");
   requireOption(amp == "none" || device == "cuda", "amp", "bf16 autocast needs --device cuda");
   requireOption(!cudaGraphs || device == "cuda", "cuda-graphs", "CUDA graphs need --device cuda");
-  const std::vector<std::string> archs = modelNames();
-  if (std::find(archs.begin(), archs.end(), arch) == archs.end()) {
-    std::string valid;
-    for (const std::string& name : archs) valid += (valid.empty() ? "" : ", ") + name;
-    throw InputError("--arch", "value",
-                     "unknown architecture '" + arch + "' (valid: " + valid + ")");
-  }
   LrSchedule{scheduleOptions()};  // validates the schedule options
 }
 

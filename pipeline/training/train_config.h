@@ -1,19 +1,20 @@
 #pragma once
 // Every option of a training run (mu-train, and the retraining inside mu-prune), declared once in
-// registerTrainOptions: defaults are the reference's (spec §1.1, §4.2) unless noted.
+// registerTrainOptions: defaults are the reference's (docs/reference-behaviour.md §1.1, §4.2)
+// unless noted.
 
 #include <cstdint>
 #include <string>
 
+#include "pipeline/cli/option_table.h"
 #include "pipeline/distributed/device_placement.h"
-#include "pipeline/option_table.h"
 #include "pipeline/training/lr_schedule.h"
 
 namespace mu {
 
 struct TrainConfig {
   // Data
-  std::string data;       // dataset folder written by mu-data
+  std::string data;       // dataset folder written by mu-data (identified by content, not path)
   int64_t splitSeed = 1;  // train/validation split (the reference trains on seed 1)
   double valFraction = 0.1;
   int64_t trainLimit = 0;        // > 0: only the first N training ids (quick runs, tests)
@@ -45,7 +46,6 @@ struct TrainConfig {
   // Operational (do not change results)
   std::string runDir;
   int64_t checkpointEverySteps = 0;  // 0: at epoch ends only
-  int64_t threads = 0;               // torch threads per rank; 0: cores / ranks on the node
   bool averageBnStatsAtCheckpoint = false;
   bool quiet = false;
 

@@ -10,22 +10,23 @@
 #include <sstream>
 #include <thread>
 
-#include "pipeline/atomic_output.h"
+#include "pipeline/base/code_version.h"
+#include "pipeline/base/error.h"
 #include "pipeline/checkpoint/checkpoint.h"
 #include "pipeline/checkpoint/checkpoint_schema.h"
 #include "pipeline/checkpoint/rng_state.h"
-#include "pipeline/code_version.h"
+#include "pipeline/data/validation_split.h"
 #include "pipeline/distributed/device.h"
 #include "pipeline/distributed/device_placement.h"
 #include "pipeline/distributed/gradient_buckets.h"
-#include "pipeline/error.h"
-#include "pipeline/json_file.h"
+#include "pipeline/inference/accuracy.h"
+#include "pipeline/io/atomic_output.h"
+#include "pipeline/io/json_file.h"
+#include "pipeline/masks/masks.h"
 #include "pipeline/models/model_registry.h"
-#include "pipeline/pruning/masks.h"
-#include "pipeline/training/evaluation.h"
-#include "pipeline/training/run_files.h"
+#include "pipeline/runs/run_config.h"
+#include "pipeline/runs/run_folder.h"
 #include "pipeline/training/training_loop.h"
-#include "pipeline/validation_split.h"
 
 namespace mu {
 namespace {
@@ -87,43 +88,10 @@ AugmentOptions augmentationFor(const std::string& choice, const std::string& dat
   if (choice == "none") return {};
   if (choice == "crop-flip") return {4, true};
   if (choice == "flip") return {0, true};
-  // "auto": the reference's per dataset (spec §2): crop 4 + flip for CIFAR, nothing for SVHN; the
-  // datasets it does not cover train without augmentation.
+  // "auto": the reference's per dataset (docs/reference-behaviour.md §2): crop 4 + flip for CIFAR,
+  // nothing for SVHN; the datasets it does not cover train without augmentation.
   if (dataset == "cifar10" || dataset == "cifar100") return {4, true};
   return {};
-}
-
-void checkOrWriteRunConfig(const std::string& runDir, const OptionTable& table,
-                           Communicator& comm) {
-  const std::string path = run_files::config(runDir);
-  const json now = table.resultAffectingJson();
-  if (fs::exists(path)) {
-    const json document = readJsonFile(path);
-    if (!document.contains("options_that_change_results")) {
-      throw InputError(path, "options_that_change_results", "the saved options of the run");
-    }
-    const json& saved = document["options_that_change_results"];
-    const std::vector<std::string> differences = describeConfigDifferences(saved, now);
-    if (!differences.empty()) {
-      std::string list;
-      for (const std::string& difference : differences) list += "\n  " + difference;
-      throw InputError(path, "options",
-                       "this run folder holds a run with other options; use another --run-dir or "
-                       "the saved options:" +
-                           list);
-    }
-  }
-  comm.barrier();
-  if (comm.rank() == 0 && !fs::exists(path)) {
-    json config;
-    config["options"] = table.toJson();
-    config["options_that_change_results"] = now;
-    config["config_hash"] = table.configHash();
-    config["code_version"] = codeVersion();
-    config["world_size"] = comm.size();
-    writeJsonFile(path, config);
-  }
-  comm.barrier();
 }
 
 TrainSession::TrainSession(const TrainConfig& config, const OptionTable& table, Communicator& comm)
@@ -132,13 +100,16 @@ TrainSession::TrainSession(const TrainConfig& config, const OptionTable& table, 
 TrainOutcome TrainSession::run(const SessionStart& start) {
   const TensorMap& masks = start.masks;
   const std::string& dir = config_.runDir;
+  const runs::TrainFolder folder(dir);
+  const DatasetManifest manifest = readManifest(config_.data);
   if (comm_.rank() == 0) fs::create_directories(dir);
   comm_.barrier();
-  checkOrWriteRunConfig(dir, table_, comm_);
+  runs::checkOrWriteRunConfig(folder.config(), runs::runConfigOf(table_, manifest.identity()),
+                              comm_.size(), rankCoordination(comm_));
 
   TrainOutcome outcome;
-  if (fs::exists(run_files::results(dir))) {
-    const json results = readJsonFile(run_files::results(dir));
+  if (fs::exists(folder.results())) {
+    const json results = readJsonFile(folder.results());
     outcome.alreadyComplete = true;
     outcome.bestValAccuracy = results.value("best_val_accuracy", 0.0);
     outcome.testAccuracy = results.value("test_accuracy", 0.0);
@@ -173,10 +144,10 @@ TrainOutcome TrainSession::run(const SessionStart& start) {
   meta.configJson = table_.toJson().dump();
   meta.configHash = table_.configHash();
 
-  if (comm_.rank() == 0 && !isCompleteCheckpoint(run_files::initCheckpoint(dir))) {
+  if (comm_.rank() == 0 && !isCompleteCheckpoint(folder.init())) {
     CheckpointMeta initMeta = meta;
     initMeta.kind = "init";
-    saveCheckpoint(run_files::initCheckpoint(dir), *model, masks, nullptr, initMeta);
+    saveCheckpoint(folder.init(), *model, masks, nullptr, initMeta);
   }
 
   // The rank's device (its node-local GPU with --device cuda); on a GPU the gradients travel over
@@ -189,11 +160,11 @@ TrainOutcome TrainSession::run(const SessionStart& start) {
                 masks);
 
   Position position;
-  if (isCompleteCheckpoint(run_files::lastCheckpoint(dir))) {
+  if (isCompleteCheckpoint(folder.last())) {
     TrainingState state;
     TensorMap savedMasks;
     const CheckpointMeta saved =
-        loadCheckpoint(run_files::lastCheckpoint(dir), *model, &savedMasks, &state, expected);
+        loadCheckpoint(folder.last(), *model, &savedMasks, &state, expected);
     sgd.setMomentum(state.momentum);
     if (!state.cpuRngState.empty()) restoreCpuRngState(state.cpuRngState);
     position.epoch = saved.epoch;
@@ -208,7 +179,7 @@ TrainOutcome TrainSession::run(const SessionStart& start) {
     }
   }
   broadcastParametersAndBuffers(*model, comm, 0);
-  if (comm.rank() == 0) keepMetricsUpTo(run_files::metrics(dir), position.epoch);
+  if (comm.rank() == 0) keepMetricsUpTo(folder.metrics(), position.epoch);
 
   LrScheduleOptions scheduleOptions = config_.scheduleOptions();
   scheduleOptions.epochOffset = start.scheduleOffset;
@@ -241,8 +212,8 @@ TrainOutcome TrainSession::run(const SessionStart& start) {
   double secondsTraining = 0;
   while (position.epoch < config_.epochs) {
     if (position.epoch == config_.rewindEpoch && position.stepInEpoch == 0 &&
-        config_.rewindEpoch > 0 && !fs::exists(run_files::rewindCheckpoint(dir))) {
-      saveTo(run_files::rewindCheckpoint(dir), checkpoint::kKindRewind, false);
+        config_.rewindEpoch > 0 && !fs::exists(folder.rewind())) {
+      saveTo(folder.rewind(), checkpoint::kKindRewind, false);
     }
     EpochSettings settings{position.epoch, config_.epochs, position.stepInEpoch, config_.batchSize,
                            static_cast<uint64_t>(config_.seed)};
@@ -253,7 +224,7 @@ TrainOutcome TrainSession::run(const SessionStart& start) {
           position.stepInEpoch = nextStep;
           if (config_.checkpointEverySteps > 0 && nextStep < stepsPerEpoch &&
               position.globalStep % config_.checkpointEverySteps == 0) {
-            saveTo(run_files::lastCheckpoint(dir), checkpoint::kKindTrain, true);
+            saveTo(folder.last(), checkpoint::kKindTrain, true);
           }
         },
         progress);
@@ -261,7 +232,7 @@ TrainOutcome TrainSession::run(const SessionStart& start) {
     secondsTraining += epoch.seconds;
     if (epoch.stopped) {
       position.stepInEpoch = epoch.nextStep;
-      saveTo(run_files::lastCheckpoint(dir), checkpoint::kKindTrain, true);
+      saveTo(folder.last(), checkpoint::kKindTrain, true);
       outcome.stopped = true;
       outcome.epochsDone = position.epoch;
       return outcome;
@@ -274,9 +245,9 @@ TrainOutcome TrainSession::run(const SessionStart& start) {
     if (best) {
       position.bestValAccuracy = validation.percent();
       position.bestEpoch = position.epoch;
-      saveTo(run_files::bestCheckpoint(dir), checkpoint::kKindBest, false);
+      saveTo(folder.best(), checkpoint::kKindBest, false);
     }
-    saveTo(run_files::lastCheckpoint(dir), checkpoint::kKindTrain, true);
+    saveTo(folder.last(), checkpoint::kKindTrain, true);
     if (comm.rank() == 0) {
       json line;
       line["epoch"] = position.epoch;
@@ -288,7 +259,7 @@ TrainOutcome TrainSession::run(const SessionStart& start) {
       line["val_accuracy"] = validation.percent();
       line["images_per_second"] = epoch.seconds > 0 ? epoch.samples / epoch.seconds : 0;
       line["seconds"] = epoch.seconds;
-      appendLine(run_files::metrics(dir), line.dump());
+      appendLine(folder.metrics(), line.dump());
       if (!config_.quiet) {
         std::fprintf(stderr, "[train] epoch %lld/%lld val %.2f%% (best %.2f%% at %lld)\n",
                      static_cast<long long>(position.epoch), static_cast<long long>(config_.epochs),
@@ -298,10 +269,10 @@ TrainOutcome TrainSession::run(const SessionStart& start) {
     }
   }
 
-  // The run's model is the best by validation accuracy (spec §4.2); its test accuracy is reported.
-  // Rank 0 wrote best.h5: every rank waits for it before reading.
+  // The run's model is the best by validation accuracy (docs/reference-behaviour.md §4.2); its test
+  // accuracy is reported. Rank 0 wrote best.h5: every rank waits for it before reading.
   comm.barrier();
-  loadCheckpoint(run_files::bestCheckpoint(dir), *model, nullptr, nullptr, expected);
+  loadCheckpoint(folder.best(), *model, nullptr, nullptr, expected);
   const Accuracy testAccuracy = evaluateAccuracy(*model, test.images, test.labels, testRows, comm);
   outcome.epochsDone = position.epoch;
   outcome.bestValAccuracy = position.bestValAccuracy;
@@ -330,7 +301,7 @@ TrainOutcome TrainSession::run(const SessionStart& start) {
     results["schedule_offset_epochs"] = start.scheduleOffset;
     if (!start.weightsFrom.empty()) results["weights_from"] = start.weightsFrom;
     if (start.extraResults.is_object()) results.update(start.extraResults);
-    writeJsonFile(run_files::results(dir), results);
+    writeJsonFile(folder.results(), results);
   }
   comm.barrier();
   return outcome;

@@ -7,11 +7,11 @@
 
 #include <string>
 
-#include "pipeline/augment.h"
+#include "pipeline/cli/option_table.h"
+#include "pipeline/data/augment.h"
+#include "pipeline/data/shard_reader.h"
 #include "pipeline/distributed/communicator.h"
 #include "pipeline/models/model_registry.h"
-#include "pipeline/option_table.h"
-#include "pipeline/shard_reader.h"
 #include "pipeline/training/masked_sgd.h"
 #include "pipeline/training/train_config.h"
 
@@ -51,10 +51,6 @@ class TrainSession {
   const OptionTable& table_;
   Communicator& comm_;
 };
-
-// Checks <runDir>/config.json against the options now (InputError listing the differences of the
-// result-changing ones); rank 0 writes it when absent. Every rank calls it.
-void checkOrWriteRunConfig(const std::string& runDir, const OptionTable& table, Communicator& comm);
 
 // The model a run of `config` trains on the dataset described by `manifest`.
 ModelSpec modelSpecFor(const TrainConfig& config, const DatasetManifest& manifest);

@@ -4,11 +4,11 @@
 
 #include <chrono>
 
-#include "pipeline/batch_on_device.h"
+#include "pipeline/base/error.h"
+#include "pipeline/base/stop_signal.h"
+#include "pipeline/data/batch_on_device.h"
+#include "pipeline/data/epoch_sampler.h"
 #include "pipeline/distributed/device.h"
-#include "pipeline/epoch_sampler.h"
-#include "pipeline/error.h"
-#include "pipeline/training/stop_signal.h"
 
 namespace mu {
 namespace {

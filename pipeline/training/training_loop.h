@@ -11,7 +11,7 @@
 #include <memory>
 #include <vector>
 
-#include "pipeline/augment.h"
+#include "pipeline/data/augment.h"
 #include "pipeline/distributed/communicator.h"
 #include "pipeline/distributed/device.h"
 #include "pipeline/distributed/gradient_buckets.h"

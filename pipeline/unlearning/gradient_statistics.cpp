@@ -3,7 +3,7 @@
 #include <torch/torch.h>
 
 #include "pipeline/distributed/gradient_buckets.h"
-#include "pipeline/pruning/masks.h"
+#include "pipeline/masks/masks.h"
 #include "pipeline/training/masked_sgd.h"
 #include "pipeline/unlearning/unlearning_method.h"
 

@@ -10,11 +10,11 @@
 #include <utility>
 #include <vector>
 
-#include "pipeline/augment.h"
+#include "pipeline/data/augment.h"
+#include "pipeline/data/shard_reader.h"
 #include "pipeline/distributed/communicator.h"
 #include "pipeline/models/classifier.h"
-#include "pipeline/shard_reader.h"
-#include "pipeline/tensor_map.h"
+#include "pipeline/models/tensor_map.h"
 
 namespace mu {
 
@@ -55,9 +55,9 @@ torch::Tensor statisticsImages(const LoadedSplit& train, const std::vector<int64
 torch::Tensor statisticsLabels(const LoadedSplit& train, const std::vector<int64_t>& rows,
                                const torch::Device& device);
 
-// What a statistics pass over training samples works with. The model is in eval mode for every
-// pass (BatchNorm uses its running statistics, spec §6.5, §6.7), so a sample's gradient does not
-// depend on which batch, or which rank, it was computed in.
+// What a statistics pass over training samples works with. The model is in eval mode for every pass
+// (BatchNorm uses its running statistics, docs/reference-behaviour.md §6.5, §6.7), so a sample's
+// gradient does not depend on which batch, or which rank, it was computed in.
 struct StatisticsPass {
   Classifier& model;
   const ParameterLayout& layout;

@@ -4,9 +4,9 @@
 
 #include <utility>
 
+#include "pipeline/base/error.h"
 #include "pipeline/distributed/gradient_buckets.h"
-#include "pipeline/error.h"
-#include "pipeline/pruning/masks.h"
+#include "pipeline/masks/masks.h"
 #include "pipeline/unlearning/unlearn_clock.h"
 
 namespace mu {
@@ -43,8 +43,12 @@ LrScheduleOptions IterativeOptions::scheduleOptions(const std::string& prefix) c
   return schedule;
 }
 
-IterativeMethod::IterativeMethod(std::string name, std::string prefix, IterativeOptions defaults)
-    : name_(std::move(name)), prefix_(std::move(prefix)), options_(std::move(defaults)) {}
+IterativeMethod::IterativeMethod(std::string name, std::string title, IterativeOptions defaults,
+                                 std::string prefix)
+    : name_(std::move(name)),
+      title_(std::move(title)),
+      prefix_(prefix.empty() ? name_ : std::move(prefix)),
+      options_(std::move(defaults)) {}
 
 void IterativeMethod::registerOptions(OptionTable& table) {
   options_.registerOptions(table, prefix_);

@@ -1,8 +1,9 @@
 #pragma once
-// The reference's iterative unlearning wrapper (spec §6.1), shared by retrain, FT, GA, l1-sparse
-// and RL: SGD (momentum 0.9, weight decay 5e-4 on every parameter) under the masks, MultiStep
-// milestones 91,136 stepped per epoch, one epoch at a time through the data-parallel
-// TrainingLoop. A method only says which samples an epoch runs over and what its loss is.
+// The reference's iterative unlearning wrapper (docs/reference-behaviour.md §6.1), shared by
+// retrain, FT, GA, l1-sparse and RL: SGD (momentum 0.9, weight decay 5e-4 on every parameter) under
+// the masks, MultiStep milestones 91,136 stepped per epoch, one epoch at a time through the
+// data-parallel TrainingLoop. A method only says which samples an epoch runs over and what its loss
+// is.
 
 #include <cstdint>
 #include <string>
@@ -30,6 +31,7 @@ struct IterativeOptions {
 class IterativeMethod : public UnlearningMethod {
  public:
   std::string name() const override { return name_; }
+  std::string title() const override { return title_; }
   void registerOptions(OptionTable& table) override;
   void validate() const override;
   bool iterative() const override { return true; }
@@ -38,8 +40,10 @@ class IterativeMethod : public UnlearningMethod {
   const IterativeOptions& iterativeOptions() const { return options_; }
 
  protected:
-  // `prefix` names the options ("ft" gives --ft-epochs); `defaults` are the reference's values.
-  IterativeMethod(std::string name, std::string prefix, IterativeOptions defaults);
+  // `defaults` are the reference's values; the options are --<prefix>-epochs, ... with the name
+  // as the prefix unless `prefix` says otherwise.
+  IterativeMethod(std::string name, std::string title, IterativeOptions defaults,
+                  std::string prefix = "");
 
   const std::string& prefix() const { return prefix_; }
   std::string option(const std::string& suffix) const { return prefix_ + "-" + suffix; }
@@ -59,6 +63,7 @@ class IterativeMethod : public UnlearningMethod {
 
  private:
   std::string name_;
+  std::string title_;
   std::string prefix_;
   IterativeOptions options_;
 };

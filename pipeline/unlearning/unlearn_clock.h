@@ -1,7 +1,7 @@
 #pragma once
-// The run-time efficiency clock (RTE, spec §7.4): the wall-clock time of the unlearning work
-// itself. Time spent in a stage's progress hooks (checkpoint writing) is taken out, so RTE does not
-// depend on how often a run checkpoints.
+// The run-time efficiency clock (RTE, docs/reference-behaviour.md §7.4): the wall-clock time of the
+// unlearning work itself. Time spent in a stage's progress hooks (checkpoint writing) is taken out,
+// so RTE does not depend on how often a run checkpoints.
 
 #include <chrono>
 

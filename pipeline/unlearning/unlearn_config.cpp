@@ -1,22 +1,24 @@
 #include "pipeline/unlearning/unlearn_config.h"
 
+#include "pipeline/base/error.h"
 #include "pipeline/distributed/device_placement.h"
-#include "pipeline/error.h"
+#include "pipeline/unlearning/method_registry.h"
 
 namespace mu {
 
 void UnlearnConfig::registerOptions(OptionTable& table) {
   using Effect = OptionTable::Effect;
-  table.add("data", &data, "dataset folder written by `mu-data convert`")
+  table.add("data", &data, "dataset folder written by `mu-data convert`", Effect::kOperational)
       .add("original", &original,
            "the model to unlearn: a checkpoint of mu-train or mu-prune (its masks are kept)",
            Effect::kOperational)
       .add("run-dir", &runDir, "run folder (forget set, checkpoints, results)",
            Effect::kOperational)
-      .add("method", &method, "unlearning method: retrain, ft, ga, ff, iu, l1-sparse, rl")
-      .add("forget", &forget,
-           "class (a class, --forget-class), random (--forget-count samples) or ids "
-           "(--forget-ids FILE)")
+      .addChoice("method", &method, unlearningMethodNames(),
+                 "unlearning method (each has its own --<method>-* options)")
+      .addChoice("forget", &forget, {"class", "random", "ids"},
+                 "what to forget: a class (--forget-class), random samples (--forget-count) or "
+                 "the ids in a file (--forget-ids)")
       .add("forget-class", &forgetClass, "the class forgotten with --forget class")
       .add("forget-count", &forgetCount,
            "random: samples forgotten; class: 0 for the whole class, else that many of it")
@@ -24,14 +26,13 @@ void UnlearnConfig::registerOptions(OptionTable& table) {
       .add("seed", &seed,
            "unlearning seed: sample order, augmentation, noise; the forget draw uses seed - 1")
       .addFlag("reference-split-seed", &referenceSplitSeed,
-               "rebuild the train/validation split with --seed as the reference does (spec "
-               "§3.3); default: the original model's own split")
+               "rebuild the train/validation split with --seed as the reference does "
+               "(docs/reference-behaviour.md §3.3); default: the original model's own split")
       .add("batch-size", &batchSize, "global batch size over all ranks")
-      .add("augment", &augment, "auto | none | crop-flip | flip (as mu-train)")
+      .addChoice("augment", &augment, {"auto", "none", "crop-flip", "flip"},
+                 "the unlearning data's augmentation, as mu-train's")
       .add("checkpoint-every-steps", &checkpointEverySteps,
            "also checkpoint every N steps inside an epoch (0: epoch ends only)",
-           Effect::kOperational)
-      .add("threads", &threads, "LibTorch threads per rank (0: the node's cores / local ranks)",
            Effect::kOperational)
       .addFlag("quiet", &quiet, "no progress lines", Effect::kOperational);
   addDeviceOption(table, &device);
@@ -41,18 +42,12 @@ void UnlearnConfig::validate(int worldSize) const {
   requireOption(!data.empty(), "data", "required: a dataset folder written by mu-data");
   requireOption(!original.empty(), "original", "required: the checkpoint to unlearn");
   requireOption(!runDir.empty(), "run-dir", "required: the run folder");
-  requireOption(forget == "class" || forget == "random" || forget == "ids", "forget",
-                "class, random or ids, got '" + forget + "'");
   requireOption(forgetCount >= 0, "forget-count", "expected >= 0");
   requireOption(batchSize > 0 && batchSize % worldSize == 0, "batch-size",
                 "a positive multiple of the world size " + std::to_string(worldSize));
   requireOption(seed >= 1 && seed <= 0x100000000LL, "seed",
                 "a seed in [1, 2^32] (the draw uses seed - 1)");
-  requireOption(
-      augment == "auto" || augment == "none" || augment == "crop-flip" || augment == "flip",
-      "augment", "expected auto, none, crop-flip or flip");
   requireOption(checkpointEverySteps >= 0, "checkpoint-every-steps", "expected >= 0");
-  requireOption(threads >= 0, "threads", "expected >= 0");
   validateDeviceChoice({device});
 }
 

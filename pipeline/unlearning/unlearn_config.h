@@ -6,13 +6,13 @@
 #include <cstdint>
 #include <string>
 
-#include "pipeline/option_table.h"
-#include "pipeline/unlearning/forget_set.h"
+#include "pipeline/cli/option_table.h"
+#include "pipeline/data/forget_set.h"
 
 namespace mu {
 
 struct UnlearnConfig {
-  std::string data;      // dataset folder written by mu-data
+  std::string data;      // dataset folder written by mu-data (identified by content, not path)
   std::string original;  // the checkpoint to unlearn (a mu-train or mu-prune model)
   std::string runDir;
   std::string method = "ft";
@@ -22,13 +22,13 @@ struct UnlearnConfig {
   std::string forgetIds;    // ids: a file of train row ids
   int64_t seed = 2;         // the reference's unlearning seed (forget draw: seed - 1)
   // The reference rebuilds the train/validation split with --seed, not the training run's split
-  // seed (spec §3.3): ~10 % of D_r and D_f were then never trained on. Off by default.
+  // seed (docs/reference-behaviour.md §3.3): ~10 % of D_r and D_f were then never trained on. Off
+  // by default.
   bool referenceSplitSeed = false;
   int64_t batchSize = 256;       // global, over all ranks
   std::string augment = "auto";  // as mu-train: the reference unlearns on augmented data
   int64_t checkpointEverySteps = 0;
   std::string device = "cpu";  // cpu | cuda (the GPU of the node-local rank)
-  int64_t threads = 0;
   bool quiet = false;
 
   void registerOptions(OptionTable& table);

@@ -5,20 +5,21 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "pipeline/base/code_version.h"
+#include "pipeline/base/error.h"
 #include "pipeline/checkpoint/checkpoint.h"
 #include "pipeline/checkpoint/checkpoint_schema.h"
-#include "pipeline/code_version.h"
+#include "pipeline/data/shard_schema.h"
+#include "pipeline/data/validation_split.h"
 #include "pipeline/distributed/device_placement.h"
-#include "pipeline/error.h"
-#include "pipeline/json_file.h"
+#include "pipeline/inference/accuracy.h"
+#include "pipeline/io/json_file.h"
+#include "pipeline/masks/masks.h"
+#include "pipeline/masks/sparsity_report.h"
 #include "pipeline/models/model_registry.h"
-#include "pipeline/pruning/masks.h"
-#include "pipeline/pruning/sparsity_report.h"
-#include "pipeline/shard_schema.h"
-#include "pipeline/training/evaluation.h"
+#include "pipeline/runs/run_config.h"
+#include "pipeline/runs/run_folder.h"
 #include "pipeline/training/train_session.h"
-#include "pipeline/unlearning/unlearn_run_files.h"
-#include "pipeline/validation_split.h"
 
 namespace mu {
 namespace {
@@ -61,37 +62,20 @@ OriginalModel readOriginal(const UnlearnConfig& config, const DatasetManifest& m
   return original;
 }
 
-// A string field of a run's own original.json, or an InputError naming the file and the field.
-std::string savedOriginalField(const json& saved, const std::string& path, const char* key) {
-  const auto found = saved.find(key);  // end() for a document that is not an object
-  if (found == saved.end() || !found->is_string()) {
-    throw InputError(path, key, "a string, as this run wrote it when it started");
-  }
-  return found->get<std::string>();
-}
-
 // A resumed run must unlearn the same original model it started with.
-void checkOrRecordOriginal(const std::string& runDir, const UnlearnConfig& config,
+void checkOrRecordOriginal(const runs::UnlearnFolder& folder, const UnlearnConfig& config,
                            const OriginalModel& original, Communicator& comm) {
-  const std::string path = unlearn_files::join(runDir, "original.json");
-  json now;
-  now["path"] = fs::absolute(config.original).lexically_normal().string();
-  now["config_hash"] = original.meta.configHash;
-  now["created_utc"] = original.meta.createdUtc;
-  now["kind"] = original.meta.kind;
-  if (fs::exists(path)) {
-    const json saved = readJsonFile(path);
-    if (savedOriginalField(saved, path, "config_hash") != original.meta.configHash ||
-        savedOriginalField(saved, path, "created_utc") != original.meta.createdUtc) {
-      throw InputError(path, "original",
-                       "the same original checkpoint as before (" +
-                           savedOriginalField(saved, path, "path") + "); --original now names " +
-                           "another (" + now["path"].get<std::string>() + ")");
-    }
-  }
-  comm.barrier();
-  if (comm.rank() == 0 && !fs::exists(path)) writeJsonFile(path, now);
-  comm.barrier();
+  runs::InputRecord record;
+  record.path = folder.original();
+  record.record = {{"path", fs::absolute(config.original).lexically_normal().string()},
+                   {"config_hash", original.meta.configHash},
+                   {"created_utc", original.meta.createdUtc},
+                   {"kind", original.meta.kind}};
+  record.identity = {"config_hash", "created_utc"};
+  record.describedBy = "path";
+  record.what = "original checkpoint";
+  record.option = "--original";
+  runs::checkOrRecordInput(record, rankCoordination(comm));
 }
 
 void checkOrWriteForgetSet(const std::string& path, const ForgetSet& set, Communicator& comm) {
@@ -130,6 +114,7 @@ double accuracyOn(Classifier& model, const LoadedSplit& split, const std::vector
 UnlearnRunOutcome runUnlearning(const UnlearnConfig& config, UnlearningMethod& method,
                                 const OptionTable& table, Communicator& comm) {
   const std::string& dir = config.runDir;
+  const runs::UnlearnFolder folder(dir);
   const DatasetManifest manifest = readManifest(config.data);
   const OriginalModel original = readOriginal(config, manifest);
   const ExpectedModel expected{original.meta.arch, manifest.numClasses};
@@ -167,14 +152,15 @@ UnlearnRunOutcome runUnlearning(const UnlearnConfig& config, UnlearningMethod& m
   // Everything is checked: now the run folder.
   if (comm.rank() == 0) fs::create_directories(dir);
   comm.barrier();
-  checkOrWriteRunConfig(dir, table, comm);
-  checkOrRecordOriginal(dir, config, original, comm);
-  checkOrWriteForgetSet(unlearn_files::forgetSet(dir), forgetSet, comm);
+  runs::checkOrWriteRunConfig(folder.config(), runs::runConfigOf(table, manifest.identity()),
+                              comm.size(), rankCoordination(comm));
+  checkOrRecordOriginal(folder, config, original, comm);
+  checkOrWriteForgetSet(folder.forgetSet(), forgetSet, comm);
 
   UnlearnRunOutcome outcome;
-  if (fs::exists(unlearn_files::results(dir))) {
+  if (fs::exists(folder.results())) {
     outcome.alreadyComplete = true;
-    outcome.results = readJsonFile(unlearn_files::results(dir));
+    outcome.results = readJsonFile(folder.results());
     return outcome;
   }
 
@@ -188,7 +174,7 @@ UnlearnRunOutcome runUnlearning(const UnlearnConfig& config, UnlearningMethod& m
 
   // Resume an iterative method from its last progress checkpoint; one-shot methods start over.
   double earlierSeconds = 0;
-  const std::string progressPath = unlearn_files::progressCheckpoint(dir);
+  const std::string progressPath = folder.progress();
   if (method.iterative() && isCompleteCheckpoint(progressPath)) {
     TrainingState state;
     const CheckpointMeta saved = loadCheckpoint(progressPath, *model, nullptr, &state, expected);
@@ -245,13 +231,13 @@ UnlearnRunOutcome runUnlearning(const UnlearnConfig& config, UnlearningMethod& m
   results["epochs"] = unlearned.epochsDone;
   results["summary"] = unlearned.summary;
   results["seed"] = config.seed;
-  results["original"] = readJsonFile(unlearn_files::join(dir, "original.json"));
+  results["original"] = readJsonFile(folder.original());
   results["config_hash"] = table.configHash();
   results["code_version"] = codeVersion();
   if (comm.rank() == 0) {
-    saveCheckpoint(unlearn_files::model(dir), *model, masks, nullptr,
+    saveCheckpoint(folder.model(), *model, masks, nullptr,
                    checkpointMeta(original, table, checkpoint::kKindUnlearned, comm.size()));
-    writeJsonFile(unlearn_files::results(dir), results);
+    writeJsonFile(folder.results(), results);
   }
   comm.barrier();
   outcome.results = results;

@@ -1,7 +1,8 @@
 #pragma once
-// The interface every unlearning method implements (spec §6), and what a stage hands it: the
-// model to change in place, its pruning masks, the communicator, the training split with the
-// forget set, and the hooks through which an iterative method is checkpointed and resumed.
+// The interface every unlearning method implements (docs/reference-behaviour.md §6), and what a
+// stage hands it: the model to change in place, its pruning masks, the communicator, the training
+// split with the forget set, and the hooks through which an iterative method is checkpointed and
+// resumed.
 //
 // Every rank calls run() with the same arguments: methods issue collectives. On return every
 // rank holds the same unlearned model, with every masked weight exactly zero.
@@ -13,15 +14,15 @@
 #include <functional>
 #include <string>
 
-#include "pipeline/augment.h"
+#include "pipeline/cli/option_table.h"
+#include "pipeline/data/augment.h"
+#include "pipeline/data/forget_set.h"
+#include "pipeline/data/shard_reader.h"
 #include "pipeline/distributed/communicator.h"
 #include "pipeline/models/classifier.h"
-#include "pipeline/option_table.h"
-#include "pipeline/shard_reader.h"
-#include "pipeline/tensor_map.h"
+#include "pipeline/models/tensor_map.h"
 #include "pipeline/training/masked_sgd.h"
 #include "pipeline/training/progress.h"
-#include "pipeline/unlearning/forget_set.h"
 
 namespace mu {
 
@@ -92,8 +93,13 @@ class UnlearningMethod {
  public:
   virtual ~UnlearningMethod() = default;
 
-  // The registry name ("ft", "l1-sparse", ...).
+  // The registry name ("ft", "l1-sparse", ...): --method, campaign specs, results files.
   virtual std::string name() const = 0;
+  // What the paper's tables call it ("FT", "Retrain", "l1-sparse"): report rows.
+  virtual std::string title() const = 0;
+  // Exact unlearning: the model a method would ideally reach, which the report measures every
+  // approximate method against (the paper's "gap to Retrain").
+  virtual bool exact() const { return false; }
   // Adds this method's own hyper-parameters (names prefixed by the method, e.g. "ft-epochs") with
   // the reference's defaults; the table writes into this object.
   virtual void registerOptions(OptionTable& table) = 0;
@@ -102,8 +108,9 @@ class UnlearningMethod {
   // Iterative methods train epochs through TrainingLoop and honour resume/saveProgress; one-shot
   // methods (FF, IU) change the model only at their end, so a stopped one simply starts over.
   virtual bool iterative() const = 0;
-  // Retrain starts from the initial weights (the training run's init under the masks, spec §6.0),
-  // not from the checkpoint being unlearned: the stage loads the model accordingly.
+  // Retrain starts from the initial weights (the training run's init under the masks,
+  // docs/reference-behaviour.md §6.0), not from the checkpoint being unlearned: the stage loads the
+  // model accordingly.
   virtual bool startsFromInitialWeights() const { return false; }
   virtual UnlearnOutcome run(UnlearnContext& context) = 0;
 

@@ -1,0 +1,125 @@
+#include "pipeline/cli/command_line.h"
+
+#include <cstring>
+#include <fstream>
+#include <iostream>
+
+#include "pipeline/base/error.h"
+#include "pipeline/base/exit_code.h"
+
+namespace mu {
+namespace {
+
+bool isWord(const char* argument, const char* word) {
+  return std::strcmp(argument, word) == 0;
+}
+
+void printDescription(const OptionTable& table, const ProgramText& text) {
+  nlohmann::json description{{"program", text.program}, {"options", table.describe()}};
+  if (text.describe) description.update(text.describe());
+  std::cout << description.dump(2) << "\n";
+}
+
+}  // namespace
+
+bool ParsedCommandLine::given(const std::string& name) const {
+  return values.count(name) > 0 && !values[name].defaulted();
+}
+
+bool asksForDescription(int argc, const char* const argv[]) {
+  for (int i = 1; i < argc; ++i) {
+    if (isWord(argv[i], "--help") || isWord(argv[i], "-h") || isWord(argv[i], "--describe"))
+      return true;
+  }
+  return false;
+}
+
+ParsedCommandLine parseCommandLine(int argc, const char* const argv[], const OptionTable& table,
+                                   const ProgramText& text) {
+  const po::options_description options = table.description(text.program + " options");
+  po::options_description common("Common options");
+  common.add_options()("help,h", "print this help and exit")(
+      "describe", "print the options as JSON (for programs that drive this one) and exit")(
+      "config", po::value<std::string>(), "read options from FILE (\"name = value\" lines)");
+  po::options_description all;
+  all.add(options).add(common);
+  ParsedCommandLine parsed;
+  try {
+    po::store(po::command_line_parser(argc, argv)
+                  .options(all)
+                  .positional(table.positionalDescription())
+                  .run(),
+              parsed.values);
+    if (parsed.values.count("config")) {
+      const std::string path = parsed.values["config"].as<std::string>();
+      std::ifstream in(path);
+      if (!in) throw InputError(path, "--config", "file cannot be opened");
+      po::store(po::parse_config_file(in, options), parsed.values);
+    }
+    if (parsed.values.count("help")) {
+      std::cout << text.usage << "\n\n" << all << "\n";
+      parsed.done = true;
+      return parsed;
+    }
+    po::notify(parsed.values);
+  } catch (const po::error& error) {
+    throw InputError(std::string("command line: ") + error.what() + " (see --help)");
+  }
+  if (parsed.values.count("describe")) {
+    printDescription(table, text);
+    parsed.done = true;
+    return parsed;
+  }
+  table.checkChoices();
+  return parsed;
+}
+
+int runProgram(const std::string& program, const std::function<int()>& body) {
+  try {
+    return body();
+  } catch (const InputError& error) {
+    std::cerr << program << ": error: " << error.what() << "\n";
+    return kExitBadInput;
+  } catch (const std::exception& error) {
+    std::cerr << program << ": error: " << error.what() << "\n";
+    return kExitFailure;
+  }
+}
+
+int runWithOptions(const ProgramText& text, const OptionTable& table, int argc, char** argv,
+                   const std::function<int()>& body) {
+  return runProgram(text.program, [&] {
+    const ParsedCommandLine parsed = parseCommandLine(argc, argv, table, text);
+    return parsed.done ? static_cast<int>(kExitOk) : body();
+  });
+}
+
+int runCommands(const std::string& program, const std::string& summary,
+                const std::vector<Command>& commands, int argc, char** argv) {
+  return runProgram(program, [&] {
+    std::string usage = summary + "\n\ncommands:";
+    for (const Command& command : commands) {
+      usage += "\n  " + program + " " + command.name + "  " + command.summary;
+    }
+    usage += "\n\n'" + program + " <command> --help' lists a command's options.";
+    const std::string name = argc > 1 ? argv[1] : "";
+    if (name == "--help" || name == "-h") {
+      std::cout << usage << "\n";
+      return static_cast<int>(kExitOk);
+    }
+    for (const Command& command : commands) {
+      if (command.name != name) continue;
+      OptionTable table;
+      if (command.registerOptions) command.registerOptions(table);
+      const ParsedCommandLine parsed = parseCommandLine(
+          argc - 1, argv + 1, table, {program + " " + name, command.usage, command.describe});
+      return parsed.done ? static_cast<int>(kExitOk) : command.run(parsed);
+    }
+    std::string valid;
+    for (const Command& command : commands) valid += (valid.empty() ? "" : ", ") + command.name;
+    throw InputError("command line", "command",
+                     "one of " + valid + ", got '" + name + "' (see " + program + " --help)");
+  });
+}
+
+}  // namespace mu

@@ -1,0 +1,182 @@
+#include "pipeline/data/shard_schema.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "pipeline/base/error.h"
+#include "pipeline/io/atomic_output.h"
+#include "pipeline/io/file_digest.h"
+#include "pipeline/runs/run_folder.h"
+
+namespace mu {
+namespace shards {
+
+std::string shardFileName(const std::string& split, int64_t index) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof(buffer), "-%05lld.h5", static_cast<long long>(index));
+  return split + buffer;
+}
+
+std::string validationSplitFileName(uint32_t seed) {
+  return "split-seed" + std::to_string(seed) + ".h5";
+}
+
+}  // namespace shards
+
+using nlohmann::json;
+
+nlohmann::json DatasetManifest::identity() const {
+  return {{"dataset", dataset}, {"source_sha256", sourceSha256}};
+}
+
+const DatasetManifest::Split& DatasetManifest::split(const std::string& name,
+                                                     const std::string& manifestPath) const {
+  auto found = splits.find(name);
+  if (found == splits.end()) {
+    throw InputError(manifestPath, "splits." + name, "expected this split to exist");
+  }
+  return found->second;
+}
+
+const DatasetManifest::ValidationSplit* DatasetManifest::findValidationSplit(uint32_t seed) const {
+  for (const ValidationSplit& entry : validationSplits) {
+    if (entry.seed == seed) return &entry;
+  }
+  return nullptr;
+}
+
+std::string manifestToJson(const DatasetManifest& manifest) {
+  json doc;
+  doc["schema"] = manifest.schema;
+  doc["dataset"] = manifest.dataset;
+  doc["num_classes"] = manifest.numClasses;
+  doc["class_names"] = manifest.classNames;
+  doc["image_shape"] = {manifest.channels, manifest.height, manifest.width};
+  doc["layout"] = manifest.layout;
+  doc["mean"] = manifest.mean;
+  doc["std"] = manifest.std;
+  doc["source_sha256"] = manifest.sourceSha256;
+  doc["sources"] = json::array();
+  for (const SourceFile& source : manifest.sources) {
+    doc["sources"].push_back({{"path", source.path}, {"sha256", source.sha256}});
+  }
+  doc["shard_size"] = manifest.shardSize;
+  for (const auto& [name, split] : manifest.splits) {
+    doc["splits"][name] = {{"count", split.count}, {"shards", split.shards}};
+  }
+  doc["validation_splits"] = json::array();
+  for (const auto& entry : manifest.validationSplits) {
+    doc["validation_splits"].push_back({{"seed", entry.seed},
+                                        {"fraction", entry.fraction},
+                                        {"file", entry.file},
+                                        {"train_count", entry.trainCount},
+                                        {"val_count", entry.valCount}});
+  }
+  doc["code_version"] = manifest.codeVersion;
+  return doc.dump(2) + "\n";
+}
+
+namespace {
+
+// Reads doc[key] as T, turning a missing key or a wrong type into an InputError that names the
+// manifest file and the key path.
+template <typename T>
+T field(const json& doc, const std::string& key, const std::string& path,
+        const std::string& prefix = "") {
+  if (!doc.contains(key)) throw InputError(path, prefix + key, "missing");
+  try {
+    return doc.at(key).get<T>();
+  } catch (const json::exception& error) {
+    throw InputError(path, prefix + key, std::string("has the wrong type: ") + error.what());
+  }
+}
+
+}  // namespace
+
+DatasetManifest manifestFromJson(const std::string& text, const std::string& path) {
+  json doc;
+  try {
+    doc = json::parse(text);
+  } catch (const json::parse_error& error) {
+    throw InputError(path, "json", std::string("expected valid JSON: ") + error.what());
+  }
+  DatasetManifest manifest;
+  manifest.schema = field<std::string>(doc, "schema", path);
+  if (manifest.schema != shards::kSchemaVersion) {
+    throw InputError(
+        path, "schema",
+        std::string("expected '") + shards::kSchemaVersion + "', found '" + manifest.schema + "'");
+  }
+  manifest.dataset = field<std::string>(doc, "dataset", path);
+  manifest.numClasses = field<int>(doc, "num_classes", path);
+  manifest.classNames = field<std::vector<std::string>>(doc, "class_names", path);
+  auto shape = field<std::vector<int>>(doc, "image_shape", path);
+  if (shape.size() != 3) throw InputError(path, "image_shape", "expected [C, H, W]");
+  manifest.channels = shape[0];
+  manifest.height = shape[1];
+  manifest.width = shape[2];
+  manifest.layout = field<std::string>(doc, "layout", path);
+  if (manifest.layout != shards::kLayout) {
+    throw InputError(path, "layout", std::string("expected ") + shards::kLayout);
+  }
+  manifest.mean = field<std::vector<double>>(doc, "mean", path);
+  manifest.std = field<std::vector<double>>(doc, "std", path);
+  if (manifest.mean.size() != static_cast<size_t>(manifest.channels) ||
+      manifest.std.size() != static_cast<size_t>(manifest.channels)) {
+    throw InputError(path, "mean/std", "expected one value per channel");
+  }
+  manifest.sourceSha256 = field<std::string>(doc, "source_sha256", path);
+  for (const json& source : field<json>(doc, "sources", path)) {
+    manifest.sources.push_back({field<std::string>(source, "path", path, "sources[]."),
+                                field<std::string>(source, "sha256", path, "sources[].")});
+  }
+  manifest.shardSize = field<int64_t>(doc, "shard_size", path);
+  const json splits = field<json>(doc, "splits", path);
+  for (const auto& [name, split] : splits.items()) {
+    const std::string prefix = "splits." + name + ".";
+    manifest.splits[name] = {field<int64_t>(split, "count", path, prefix),
+                             field<std::vector<std::string>>(split, "shards", path, prefix)};
+  }
+  for (const json& entry : field<json>(doc, "validation_splits", path)) {
+    const std::string prefix = "validation_splits[].";
+    manifest.validationSplits.push_back({field<uint32_t>(entry, "seed", path, prefix),
+                                         field<double>(entry, "fraction", path, prefix),
+                                         field<std::string>(entry, "file", path, prefix),
+                                         field<int64_t>(entry, "train_count", path, prefix),
+                                         field<int64_t>(entry, "val_count", path, prefix)});
+  }
+  manifest.codeVersion = field<std::string>(doc, "code_version", path);
+  return manifest;
+}
+
+DatasetManifest readManifest(const std::string& datasetDir) {
+  const std::string path = runs::DatasetFolder(datasetDir).manifest();
+  std::ifstream in(path);
+  if (!in) {
+    throw InputError(path, "file", "expected a dataset manifest (run `mu-data convert` first)");
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  return manifestFromJson(text.str(), path);
+}
+
+void writeManifest(const std::string& datasetDir, const DatasetManifest& manifest) {
+  writeFileAtomically(runs::DatasetFolder(datasetDir).manifest(), manifestToJson(manifest));
+}
+
+std::string combinedSourceSha256(const std::vector<SourceFile>& sources) {
+  std::vector<std::string> lines;
+  for (const SourceFile& source : sources) {
+    lines.push_back(std::filesystem::path(source.path).filename().string() + " " + source.sha256);
+  }
+  std::sort(lines.begin(), lines.end());
+  std::string joined;
+  for (const std::string& line : lines) joined += line + "\n";
+  return sha256OfString(joined);
+}
+
+}  // namespace mu

@@ -1,0 +1,82 @@
+#pragma once
+// The dataset-on-disk schema shared by mu-data (writer) and every stage (reader). The layout is
+// documented for people in docs/SCHEMA.md; the names below are the single source for code.
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "pipeline/data/image_set.h"
+
+namespace mu {
+namespace shards {
+
+inline constexpr const char* kSchemaVersion = "mu-shards/1";
+inline constexpr const char* kLayout = "NCHW";
+
+// Datasets inside each shard file.
+inline constexpr const char* kImages = "images";  // uint8 [n, C, H, W]
+inline constexpr const char* kLabels = "labels";  // int32 [n]
+inline constexpr const char* kIds = "ids";        // int64 [n], sample id = source-order position
+
+// Datasets inside a validation-split file.
+inline constexpr const char* kTrainIds = "train_ids";  // int64, ascending
+inline constexpr const char* kValIds = "val_ids";      // int64, in draw order
+
+std::string shardFileName(const std::string& split, int64_t index);
+std::string validationSplitFileName(uint32_t seed);
+
+}  // namespace shards
+
+// The manifest: what the dataset is and where its shards are. Serialised as manifest.json.
+struct DatasetManifest {
+  struct Split {
+    int64_t count = 0;
+    std::vector<std::string> shards;  // file names relative to the dataset folder
+  };
+  struct ValidationSplit {
+    uint32_t seed = 1;
+    double fraction = 0.1;
+    std::string file;
+    int64_t trainCount = 0;
+    int64_t valCount = 0;
+  };
+
+  std::string schema = shards::kSchemaVersion;
+  std::string dataset;
+  int numClasses = 0;
+  std::vector<std::string> classNames;
+  int channels = 0;
+  int height = 0;
+  int width = 0;
+  std::string layout = shards::kLayout;
+  std::vector<double> mean;  // per channel, of images scaled to [0, 1]: the model's normalisation
+  std::vector<double> std;
+  std::string sourceSha256;  // SHA-256 over the sorted "name sha256" lines of every source file
+  std::vector<SourceFile> sources;
+  int64_t shardSize = 0;
+  std::map<std::string, Split> splits;  // "train", "test"
+  std::vector<ValidationSplit> validationSplits;
+  std::string codeVersion;
+
+  const Split& split(const std::string& name, const std::string& manifestPath) const;
+  // What a run records of the dataset it read, by content rather than by folder:
+  // {"dataset": name, "source_sha256": ...}. A dataset folder may move between a run and its
+  // resume; a different dataset may not.
+  nlohmann::json identity() const;
+  const ValidationSplit* findValidationSplit(uint32_t seed) const;
+};
+
+std::string manifestToJson(const DatasetManifest& manifest);
+// Throws InputError naming `path` and the offending field.
+DatasetManifest manifestFromJson(const std::string& text, const std::string& path);
+DatasetManifest readManifest(const std::string& datasetDir);
+void writeManifest(const std::string& datasetDir, const DatasetManifest& manifest);
+
+// The combined checksum recorded as sourceSha256.
+std::string combinedSourceSha256(const std::vector<SourceFile>& sources);
+
+}  // namespace mu

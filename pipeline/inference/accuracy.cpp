@@ -1,0 +1,57 @@
+#include "pipeline/inference/accuracy.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+
+#include "pipeline/data/augment.h"
+#include "pipeline/data/batch_on_device.h"
+#include "pipeline/data/epoch_sampler.h"
+#include "pipeline/distributed/device.h"
+
+namespace mu {
+
+void forEachEvaluationBatch(Classifier& model, const torch::Tensor& images,
+                            const std::vector<int64_t>& rows, int64_t begin, int64_t end,
+                            int64_t batchSize, const EvaluationBatchVisitor& visit) {
+  torch::NoGradGuard noGrad;
+  const bool wasTraining = model.is_training();
+  model.eval();
+  const BatchPlacement placement{model.parameters().front().device(), usesChannelsLast(model)};
+  for (int64_t first = begin; first < end; first += batchSize) {
+    const int64_t last = std::min(end, first + batchSize);
+    const std::vector<int64_t> batchRows(rows.begin() + first, rows.begin() + last);
+    visit(first, batchRows, model.forward(makeImageBatch(images, batchRows, placement)));
+  }
+  model.train(wasTraining);
+}
+
+Accuracy evaluateAccuracy(Classifier& model, const torch::Tensor& images,
+                          const torch::Tensor& labels, const std::vector<int64_t>& rows,
+                          Communicator& comm, int64_t batchSize) {
+  const torch::Device device = model.parameters().front().device();
+  const auto [begin, end] =
+      EpochSampler::sliceBounds(static_cast<int64_t>(rows.size()), comm.rank(), comm.size());
+  // Summed on the device and read once: a read per batch would make a GPU wait for the host to
+  // build every next batch. (A float64 sum of the float32 batch sums, as a host double's was.)
+  torch::Tensor correct = torch::zeros({}, torch::TensorOptions(device).dtype(torch::kInt64));
+  torch::Tensor lossSum = torch::zeros({}, torch::TensorOptions(device).dtype(torch::kFloat64));
+  int64_t localTotal = 0;
+  forEachEvaluationBatch(
+      model, images, rows, begin, end, batchSize,
+      [&](int64_t, const std::vector<int64_t>& batchRows, const torch::Tensor& logits) {
+        const torch::Tensor target = makeLabelBatch(labels, batchRows, device);
+        correct.add_(logits.argmax(1).eq(target).sum());
+        lossSum.add_(torch::nn::functional::cross_entropy(
+            logits, target,
+            torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum)));
+        localTotal += static_cast<int64_t>(batchRows.size());
+      });
+  Accuracy total;
+  total.correct = comm.allReduceSum(correct.item<int64_t>());
+  total.total = comm.allReduceSum(localTotal);
+  total.lossSum = comm.allReduceSum(lossSum.item<double>());
+  return total;
+}
+
+}  // namespace mu

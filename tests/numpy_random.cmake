@@ -1,2 +1,0 @@
-# numpy RandomState reproduction and the reference train/validation split (pure C++, no LibTorch).
-mu_add_gtest(numpy_random_test)
