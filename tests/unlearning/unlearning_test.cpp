@@ -637,6 +637,8 @@ TEST_F(ToyUnlearning, RetainOnlyMethodsNeverSeeTheForgetSamples) {
   EXPECT_ANY_THROW(methodWith("ga", {"--ga-epochs", "1"})->run(context));
 }
 
+// Every registered method, the paper's with short settings that must change the model; a method
+// registered later runs with its own defaults.
 TEST_F(ToyUnlearning, EveryMethodKeepsPrunedWeightsExactlyZero) {
   const std::map<std::string, std::vector<std::string>> quick{
       {"retrain", {"--retrain-epochs", "1"}},
@@ -654,8 +656,12 @@ TEST_F(ToyUnlearning, EveryMethodKeepsPrunedWeightsExactlyZero) {
     auto context = contextFor(*model);
     context.masks = masks;
     context.augment = AugmentOptions{1, true};
-    methodWith(name, quick.at(name))->run(context);
-    EXPECT_FALSE(torch::equal(before, flatParameters(*model))) << name << " changed nothing";
+    const auto settings = quick.find(name);
+    methodWith(name, settings == quick.end() ? std::vector<std::string>{} : settings->second)
+        ->run(context);
+    if (settings != quick.end()) {
+      EXPECT_FALSE(torch::equal(before, flatParameters(*model))) << name << " changed nothing";
+    }
     for (const auto& [parameterName, mask] : masks) {
       const torch::Tensor pruned =
           model->named_parameters()[parameterName].masked_select(mask == 0);
