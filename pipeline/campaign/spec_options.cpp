@@ -7,22 +7,6 @@ namespace mu::campaign {
 
 namespace {
 
-// What the campaign itself passes to each stage program.
-const std::vector<std::string>& reservedOptions(Stage stage) {
-  static const std::map<Stage, std::vector<std::string>> reserved{
-      {Stage::Data, {"format", "source", "out"}},
-      {Stage::Train,
-       {"data", "run-dir", "arch", "train-seed", "seed", "threads", "quiet", "config"}},
-      {Stage::Prune,
-       {"data", "run-dir", "from", "arch", "train-seed", "seed", "rate", "rounds", "threads",
-        "quiet", "config"}},
-      {Stage::Unlearn,
-       {"data", "original", "run-dir", "method", "forget", "forget-class", "forget-count", "seed",
-        "threads", "quiet"}},
-      {Stage::Evaluate, {"data", "unlearn-dir", "checkpoint", "forget-set", "out", "quiet"}}};
-  return reserved.at(stage);
-}
-
 bool scalar(const nlohmann::json& value) {
   return value.is_string() || value.is_number() || value.is_boolean();
 }
@@ -76,7 +60,7 @@ int64_t Resources::timeSeconds() const {
 StageOptions parseStageOptions(const JsonPath& node, Stage stage, const Catalogue& catalogue) {
   node.requireObject();
   static const std::regex name(R"(^[a-z0-9][a-z0-9_-]*$)");
-  const std::vector<std::string>& reserved = reservedOptions(stage);
+  const std::vector<std::string>& reserved = campaignOwnedOptions(stage);
   for (const auto& item : node.value().items()) {
     const JsonPath option = node[item.key()];
     if (!std::regex_match(item.key(), name)) {

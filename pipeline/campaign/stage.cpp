@@ -3,32 +3,75 @@
 #include "pipeline/runs/run_folder.h"
 
 namespace mu::campaign {
+namespace {
+
+struct StageEntry {
+  Stage stage;
+  const char* name;
+  const char* subcommand;  // "" for none
+  std::string (*doneFile)(const std::string& runDir);
+  std::vector<std::string> campaignOwned;
+};
+
+const std::vector<StageEntry>& stageTable() {
+  static const std::vector<StageEntry> table{
+      {Stage::Data,
+       "data",
+       "convert",
+       [](const std::string& dir) { return runs::DatasetFolder(dir).done(); },
+       {"format", "source", "out"}},
+      {Stage::Train,
+       "train",
+       "",
+       [](const std::string& dir) { return runs::TrainFolder(dir).done(); },
+       {"data", "run-dir", "arch", "train-seed", "seed", "threads", "quiet", "config"}},
+      {Stage::Prune,
+       "prune",
+       "",
+       [](const std::string& dir) { return runs::PruneFolder(dir).done(); },
+       {"data", "run-dir", "from", "arch", "train-seed", "seed", "rate", "rounds", "threads",
+        "quiet", "config"}},
+      {Stage::Unlearn,
+       "unlearn",
+       "",
+       [](const std::string& dir) { return runs::UnlearnFolder(dir).done(); },
+       {"data", "original", "run-dir", "method", "forget", "forget-class", "forget-count", "seed",
+        "threads", "quiet"}},
+      // The evaluation is written into the unlearn folder it evaluates.
+      {Stage::Evaluate,
+       "evaluate",
+       "",
+       [](const std::string& dir) { return runs::UnlearnFolder(dir).evaluation(); },
+       {"data", "unlearn-dir", "checkpoint", "forget-set", "out", "quiet"}},
+  };
+  return table;
+}
+
+const StageEntry& entry(Stage stage) {
+  for (const StageEntry& candidate : stageTable()) {
+    if (candidate.stage == stage) return candidate;
+  }
+  return stageTable().front();  // every enumerator has an entry
+}
+
+}  // namespace
 
 const std::vector<Stage>& allStages() {
-  static const std::vector<Stage> stages{Stage::Data, Stage::Train, Stage::Prune, Stage::Unlearn,
-                                         Stage::Evaluate};
+  static const std::vector<Stage> stages = [] {
+    std::vector<Stage> all;
+    for (const StageEntry& candidate : stageTable()) all.push_back(candidate.stage);
+    return all;
+  }();
   return stages;
 }
 
 std::string stageName(Stage stage) {
-  switch (stage) {
-    case Stage::Data:
-      return "data";
-    case Stage::Train:
-      return "train";
-    case Stage::Prune:
-      return "prune";
-    case Stage::Unlearn:
-      return "unlearn";
-    case Stage::Evaluate:
-      return "evaluate";
-  }
-  return "?";
+  return entry(stage).name;
 }
 
 std::optional<Stage> parseStage(const std::string& name) {
-  for (Stage stage : allStages()) {
-    if (stageName(stage) == name) return stage;
+  for (const StageEntry& candidate : stageTable()) {
+    if (candidate.name == name) return candidate.stage;
   }
   return std::nullopt;
 }
@@ -39,24 +82,16 @@ std::string stageProgram(Stage stage) {
 
 std::vector<std::string> stageCommand(Stage stage, const std::string& binDir) {
   std::vector<std::string> command{binDir + "/" + stageProgram(stage)};
-  if (stage == Stage::Data) command.push_back("convert");
+  if (*entry(stage).subcommand != '\0') command.push_back(entry(stage).subcommand);
   return command;
 }
 
 std::string stageDoneFile(Stage stage, const std::string& runDir) {
-  switch (stage) {
-    case Stage::Data:
-      return runs::DatasetFolder(runDir).done();
-    case Stage::Train:
-      return runs::TrainFolder(runDir).done();
-    case Stage::Prune:
-      return runs::PruneFolder(runDir).done();
-    case Stage::Unlearn:
-      return runs::UnlearnFolder(runDir).done();
-    case Stage::Evaluate:
-      return runs::UnlearnFolder(runDir).evaluation();
-  }
-  return runDir;
+  return entry(stage).doneFile(runDir);
+}
+
+const std::vector<std::string>& campaignOwnedOptions(Stage stage) {
+  return entry(stage).campaignOwned;
 }
 
 }  // namespace mu::campaign

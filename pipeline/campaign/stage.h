@@ -1,7 +1,8 @@
 #pragma once
-// The five stages a campaign chains, in dependency order: their names, the program (and
-// sub-command) that runs each, and what marks each one finished in its run folder (the stage
-// programs write that file last, atomically; runs/run_folder.h names it).
+// The five stages a campaign chains, in dependency order, declared once in one table: each one's
+// name, the program (and sub-command) that runs it, the file whose presence in its run folder
+// means it finished (runs/run_folder.h names it; the stage writes it last, atomically), and the
+// options the campaign sets itself on its command line.
 
 #include <optional>
 #include <string>
@@ -21,5 +22,8 @@ std::vector<std::string> stageCommand(Stage stage, const std::string& binDir);
 // The file whose presence in its run folder means the stage finished: manifest.json (data),
 // evaluation.json (evaluate, in its unlearn folder), results.json (the others).
 std::string stageDoneFile(Stage stage, const std::string& runDir);
+// What the campaign passes to the stage's program itself (--data, --run-dir, --seed, ...): a spec
+// may not set these.
+const std::vector<std::string>& campaignOwnedOptions(Stage stage);
 
 }  // namespace mu::campaign

@@ -1,7 +1,8 @@
 #pragma once
 // One architecture as the model registry knows it: the name --arch takes, how to build it, and
-// whether it has the ImageNet stem variant. Each architecture's file defines a function returning
-// its entry, and registered_architectures.def lists those functions: that list is the only one.
+// whether it has the ImageNet stem variant. Each architecture's file in architectures/ defines a
+// function returning its entry, and registered_architectures.def lists those functions: that list
+// is the only one.
 
 #include <memory>
 #include <string>

@@ -1,4 +1,4 @@
-#include "pipeline/models/vgg.h"
+#include "pipeline/models/architectures/vgg.h"
 
 #include "pipeline/models/architecture.h"
 

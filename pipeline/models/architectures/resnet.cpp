@@ -1,4 +1,4 @@
-#include "pipeline/models/resnet.h"
+#include "pipeline/models/architectures/resnet.h"
 
 #include "pipeline/models/architecture.h"
 

@@ -1,4 +1,4 @@
-#include "pipeline/models/tiny_cnn.h"
+#include "pipeline/models/architectures/tiny_cnn.h"
 
 #include "pipeline/models/architecture.h"
 

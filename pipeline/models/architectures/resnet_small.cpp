@@ -1,4 +1,4 @@
-#include "pipeline/models/resnet_small.h"
+#include "pipeline/models/architectures/resnet_small.h"
 
 #include "pipeline/models/architecture.h"
 
