@@ -4,8 +4,8 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <tuple>
 
-#include "pipeline/base/error.h"
 #include "pipeline/io/json_file.h"
 #include "pipeline/io/text_file.h"
 #include "pipeline/metrics/metric_table.h"
