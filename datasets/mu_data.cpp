@@ -1,13 +1,16 @@
-// mu-data: turns a source dataset (IDX, CIFAR binary, SVHN .mat) into the HDF5 shards every stage
-// reads. Schema: docs/SCHEMA.md.
+// mu-data: turns a source dataset (IDX, CIFAR binary, SVHN .mat, trees of JPEG files) into the
+// HDF5 shards every stage reads. Schema: docs/SCHEMA.md.
 
 #include <iomanip>
 #include <iostream>
 
 #include "datasets/convert/converter.h"
+#include "datasets/convert/image_tree_converter.h"
 #include "datasets/formats/format_registry.h"
 #include "pipeline/base/exit_code.h"
 #include "pipeline/cli/command_line.h"
+#include "pipeline/runtime/every_rank.h"
+#include "pipeline/runtime/mpi_runtime.h"
 
 namespace {
 
@@ -21,17 +24,38 @@ int listFormats() {
   return mu::kExitOk;
 }
 
-int convert(const mu::ConvertOptions& options) {
-  const mu::ConvertResult result = mu::convertDataset(options);
+void printResult(const mu::ConvertOptions& options, const mu::ConvertResult& result) {
   if (result.alreadyConverted) {
     std::cout << "mu-data: " << options.outDir << " already holds this conversion; nothing to do\n";
-    return mu::kExitOk;
+    return;
   }
   std::cout << std::fixed << std::setprecision(2) << "mu-data: converted " << options.format << ": "
             << result.trainCount << " train + " << result.testCount << " test images in "
-            << result.shardCount << " shards -> " << options.outDir << " (read "
-            << result.readSeconds << " s, write " << result.writeSeconds << " s)\n";
-  return mu::kExitOk;
+            << result.shardCount << " shards -> " << options.outDir;
+  if (result.skipped > 0 || result.transcoded > 0) {
+    std::cout << " (" << result.skipped << " skipped, " << result.transcoded
+              << " re-encoded: see manifest.json)";
+  }
+  std::cout << " (read " << result.readSeconds << " s, write " << result.writeSeconds << " s)\n";
+}
+
+// Trees of image files convert on every rank of the MPI job (mpirun -np N mu-data convert ...);
+// the formats read into memory on one.
+int convert(const mu::ConvertOptions& options) {
+  options.validate();
+  const mu::SourceFormat& format = mu::findSourceFormat(options.format);
+  if (format.listTree == nullptr) {
+    printResult(options, mu::convertDataset(options));
+    return mu::kExitOk;
+  }
+  int argc = 0;
+  char** argv = nullptr;
+  const mu::MpiRuntime runtime(argc, argv);
+  return mu::runOnEveryRank(runtime, "mu-data", [&] {
+    const mu::ConvertResult result = mu::convertImageTree(options, format, runtime);
+    if (runtime.rank() == 0) printResult(options, result);
+    return static_cast<int>(mu::kExitOk);
+  });
 }
 
 }  // namespace
@@ -41,9 +65,11 @@ int main(int argc, char** argv) {
   const std::vector<mu::Command> commands{
       {"convert",
        "source files -> HDF5 shards, manifest and validation split",
-       "usage: mu-data convert --format NAME [--source DIR] --out DIR [options]\n\n"
+       "usage: [mpirun -np N] mu-data convert --format NAME [--source DIR] --out DIR [options]\n\n"
        "Writes <out>/manifest.json, <out>/{train,test}-NNNNN.h5 and the validation split\n"
-       "<out>/split-seed<S>.h5. Rerunning an identical conversion does nothing.",
+       "<out>/split-seed<S>.h5. Rerunning an identical conversion does nothing. Trees of image\n"
+       "files (imagenet, tinyimagenet, imagefolder) convert on every MPI rank; an interrupted\n"
+       "one resumes from <out>.partial.",
        [&](mu::OptionTable& table) { options.registerOptions(table); },
        [&](const mu::ParsedCommandLine&) { return convert(options); },
        {}},

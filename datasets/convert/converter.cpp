@@ -62,23 +62,43 @@ void ConvertOptions::registerOptions(OptionTable& table) {
       .add("out", &outDir, "output dataset folder")
       .add("shard-size", &shardSize, "samples per shard file")
       .add("split-seed", &splitSeed, "seed of the train/validation split stored with the shards")
-      .add("val-fraction", &valFraction, "fraction of each class held out for validation");
+      .add("val-fraction", &valFraction, "fraction of each class held out for validation")
+      .add("max-side", &maxSide,
+           "image trees: re-encode images whose longer side exceeds N pixels down to N (0: keep "
+           "every size)")
+      .add("jpeg-quality", &jpegQuality, "image trees: quality of the images re-encoded")
+      .addFlag("skip-bad", &skipBad,
+               "image trees: leave out files that do not decode (listed in the manifest) instead "
+               "of stopping at the first");
+}
+
+void ConvertOptions::validate() const {
+  if (outDir.empty()) throw InputError("--out", "value", "required: the dataset folder");
+  if (splitSeed < 0 || splitSeed > 0xFFFFFFFFLL) {
+    throw InputError("--split-seed", "value",
+                     "a seed in [0, 2^32), got " + std::to_string(splitSeed));
+  }
+  if (shardSize <= 0) {
+    throw InputError("--shard-size must be positive, got " + std::to_string(shardSize));
+  }
+  if (!(valFraction >= 0.0 && valFraction < 1.0)) {
+    throw InputError("--val-fraction must be in [0, 1), got " + std::to_string(valFraction));
+  }
+  if (maxSide < 0) throw InputError("--max-side", "value", ">= 0 (0: keep every size)");
+  if (jpegQuality < 1 || jpegQuality > 100) {
+    throw InputError("--jpeg-quality", "value", "a JPEG quality in [1, 100]");
+  }
 }
 
 ConvertResult convertDataset(const ConvertOptions& options) {
-  if (options.outDir.empty()) throw InputError("--out", "value", "required: the dataset folder");
-  if (options.splitSeed < 0 || options.splitSeed > 0xFFFFFFFFLL) {
-    throw InputError("--split-seed", "value",
-                     "a seed in [0, 2^32), got " + std::to_string(options.splitSeed));
-  }
-  if (options.shardSize <= 0) {
-    throw InputError("--shard-size must be positive, got " + std::to_string(options.shardSize));
-  }
-  if (!(options.valFraction >= 0.0 && options.valFraction < 1.0)) {
-    throw InputError("--val-fraction must be in [0, 1), got " +
-                     std::to_string(options.valFraction));
-  }
+  options.validate();
   const SourceFormat& format = findSourceFormat(options.format);
+  if (format.load == nullptr) {
+    throw InputError("--format", "value",
+                     format.name +
+                         " is a tree of image files, converted by every MPI rank "
+                         "(convertImageTree), not read into memory");
+  }
   const std::string sourceDir =
       options.sourceDir.empty() ? format.defaultSource : options.sourceDir;
   if (sourceDir.empty()) {

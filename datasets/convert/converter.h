@@ -14,12 +14,18 @@ struct ConvertOptions {
   std::string sourceDir;  // "" = the format's default source
   std::string outDir;
   int64_t shardSize = 10000;
-  int64_t splitSeed =
-      1;  // the reference trains on the seed-1 split (docs/reference-behaviour.md §2.1)
+  // The reference trains on the seed-1 split (docs/reference-behaviour.md §2.1).
+  int64_t splitSeed = 1;
   double valFraction = 0.1;
+  // Trees of image files only.
+  int64_t maxSide = 0;       // re-encode images whose longer side exceeds this (0: keep all)
+  int64_t jpegQuality = 90;  // of every image the conversion re-encodes
+  bool skipBad = false;      // leave out (and list) files that do not decode, instead of failing
 
   // mu-data convert's options; --format's choices are the registered formats.
   void registerOptions(OptionTable& table);
+  // InputError naming the option for an impossible value.
+  void validate() const;
 };
 
 struct ConvertResult {
@@ -27,10 +33,13 @@ struct ConvertResult {
   int64_t trainCount = 0;
   int64_t testCount = 0;
   int64_t shardCount = 0;
+  int64_t skipped = 0;     // image trees: files left out (--skip-bad)
+  int64_t transcoded = 0;  // image trees: files stored re-encoded
   double readSeconds = 0;
   double writeSeconds = 0;
 };
 
+// Formats read into memory (IDX, CIFAR, SVHN); one process converts them.
 ConvertResult convertDataset(const ConvertOptions& options);
 
 }  // namespace mu

@@ -4,17 +4,21 @@
 
 #include <string>
 
+#include "datasets/formats/image_tree.h"
 #include "pipeline/data/image_set.h"
 
 namespace mu {
 
 struct SourceFormat {
-  std::string name;           // e.g. "fashion-mnist", "cifar10", "svhn": mu-data --format
+  std::string name;           // e.g. "fashion-mnist", "cifar10", "imagenet": mu-data --format
   std::string description;    // one line for `mu-data formats`
   std::string defaultSource;  // default source folder ("" if none is installed by default)
-  // Reads and validates the source folder; throws InputError naming the file and field on bad
-  // input.
+  // Small datasets (decoded pixels in memory): reads and validates the source folder; throws
+  // InputError naming the file and field on bad input.
   SourceDataset (*load)(const std::string& sourceDir) = nullptr;
+  // Trees of image files, stored encoded and converted by every rank of an MPI job: lists the
+  // files, sorted, with their labels. A format has this or load.
+  ImageTree (*listTree)(const std::string& sourceDir) = nullptr;
 };
 
 }  // namespace mu

@@ -69,6 +69,13 @@ LoadedSplit loadSplit(const std::string& datasetDir, const std::string& split) {
   loaded.split = split;
   const DatasetManifest& manifest = loaded.manifest;
   const std::string manifestPath = runs::DatasetFolder(datasetDir).manifest();
+  if (manifest.encoded()) {
+    throw InputError(manifestPath, "encoding",
+                     "decoded pixels (\"raw\") to load a split into memory; this dataset holds " +
+                         manifest.encoding +
+                         " files, which only the streaming loader reads (not yet used by this "
+                         "stage)");
+  }
   const DatasetManifest::Split& entry = manifest.split(split, manifestPath);
   loaded.images = torch::empty({entry.count, manifest.channels, manifest.height, manifest.width},
                                torch::kUInt8);

@@ -53,6 +53,7 @@ std::string manifestToJson(const DatasetManifest& manifest) {
   json doc;
   doc["schema"] = manifest.schema;
   doc["dataset"] = manifest.dataset;
+  doc["encoding"] = manifest.encoding;
   doc["num_classes"] = manifest.numClasses;
   doc["class_names"] = manifest.classNames;
   doc["image_shape"] = {manifest.channels, manifest.height, manifest.width};
@@ -77,6 +78,18 @@ std::string manifestToJson(const DatasetManifest& manifest) {
                                         {"val_count", entry.valCount}});
   }
   doc["code_version"] = manifest.codeVersion;
+  if (manifest.encoded()) {
+    const auto notes = [](const std::vector<DatasetManifest::ConversionNote>& list) {
+      json out = json::array();
+      for (const auto& note : list) out.push_back({{"path", note.path}, {"reason", note.reason}});
+      return out;
+    };
+    doc["max_side"] = manifest.maxSide;
+    doc["jpeg_quality"] = manifest.jpegQuality;
+    doc["source_listing_sha256"] = manifest.sourceListingSha256;
+    doc["skipped"] = notes(manifest.skipped);
+    doc["transcoded"] = notes(manifest.transcoded);
+  }
   return doc.dump(2) + "\n";
 }
 
@@ -112,6 +125,14 @@ DatasetManifest manifestFromJson(const std::string& text, const std::string& pat
         std::string("expected '") + shards::kSchemaVersion + "', found '" + manifest.schema + "'");
   }
   manifest.dataset = field<std::string>(doc, "dataset", path);
+  // Manifests written before JPEG datasets existed hold decoded pixels.
+  manifest.encoding = doc.contains("encoding") ? field<std::string>(doc, "encoding", path)
+                                               : std::string(shards::kRawEncoding);
+  if (manifest.encoding != shards::kRawEncoding && manifest.encoding != shards::kJpegEncoding) {
+    throw InputError(path, "encoding",
+                     std::string("expected '") + shards::kRawEncoding + "' or '" +
+                         shards::kJpegEncoding + "', found '" + manifest.encoding + "'");
+  }
   manifest.numClasses = field<int>(doc, "num_classes", path);
   manifest.classNames = field<std::vector<std::string>>(doc, "class_names", path);
   auto shape = field<std::vector<int>>(doc, "image_shape", path);
@@ -150,6 +171,22 @@ DatasetManifest manifestFromJson(const std::string& text, const std::string& pat
                                          field<int64_t>(entry, "val_count", path, prefix)});
   }
   manifest.codeVersion = field<std::string>(doc, "code_version", path);
+  if (manifest.encoded()) {
+    const auto notes = [&](const char* key) {
+      std::vector<DatasetManifest::ConversionNote> list;
+      for (const json& note : field<json>(doc, key, path)) {
+        const std::string prefix = std::string(key) + "[].";
+        list.push_back({field<std::string>(note, "path", path, prefix),
+                        field<std::string>(note, "reason", path, prefix)});
+      }
+      return list;
+    };
+    manifest.maxSide = field<int64_t>(doc, "max_side", path);
+    manifest.jpegQuality = field<int64_t>(doc, "jpeg_quality", path);
+    manifest.sourceListingSha256 = field<std::string>(doc, "source_listing_sha256", path);
+    manifest.skipped = notes("skipped");
+    manifest.transcoded = notes("transcoded");
+  }
   return manifest;
 }
 

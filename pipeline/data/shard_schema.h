@@ -17,10 +17,20 @@ namespace shards {
 inline constexpr const char* kSchemaVersion = "mu-shards/1";
 inline constexpr const char* kLayout = "NCHW";
 
+// How a dataset stores its pixels (manifest "encoding").
+inline constexpr const char* kRawEncoding = "raw";    // decoded uint8 NCHW: small datasets
+inline constexpr const char* kJpegEncoding = "jpeg";  // encoded files, variable sizes: ImageNet
+
 // Datasets inside each shard file.
-inline constexpr const char* kImages = "images";  // uint8 [n, C, H, W]
+inline constexpr const char* kImages = "images";  // raw: uint8 [n, C, H, W]
 inline constexpr const char* kLabels = "labels";  // int32 [n]
 inline constexpr const char* kIds = "ids";        // int64 [n], sample id = source-order position
+// JPEG shards: every image's bytes end to end, and where each one starts.
+inline constexpr const char* kEncoded = "encoded";            // uint8 [total bytes]
+inline constexpr const char* kOffsets = "offsets";            // int64 [n + 1]
+inline constexpr const char* kHeights = "heights";            // int32 [n], decoded size
+inline constexpr const char* kWidths = "widths";              // int32 [n]
+inline constexpr const char* kSourceIndex = "source_index";  // int64 [n], in the sorted listing
 
 // Datasets inside a validation-split file.
 inline constexpr const char* kTrainIds = "train_ids";  // int64, ascending
@@ -45,8 +55,15 @@ struct DatasetManifest {
     int64_t valCount = 0;
   };
 
+  // A source file the conversion left out (--skip-bad) or stored re-encoded, and why.
+  struct ConversionNote {
+    std::string path;
+    std::string reason;
+  };
+
   std::string schema = shards::kSchemaVersion;
   std::string dataset;
+  std::string encoding = shards::kRawEncoding;  // raw | jpeg (image_shape H, W are 0: they vary)
   int numClasses = 0;
   std::vector<std::string> classNames;
   int channels = 0;
@@ -61,6 +78,14 @@ struct DatasetManifest {
   std::map<std::string, Split> splits;  // "train", "test"
   std::vector<ValidationSplit> validationSplits;
   std::string codeVersion;
+  // JPEG datasets only.
+  int64_t maxSide = 0;    // --max-side: longer sides were re-encoded down to this (0: none)
+  int64_t jpegQuality = 0;  // of every image the conversion re-encoded
+  std::string sourceListingSha256;  // the sorted relative paths and sizes: "already converted?"
+  std::vector<ConversionNote> skipped;
+  std::vector<ConversionNote> transcoded;
+
+  bool encoded() const { return encoding != shards::kRawEncoding; }
 
   const Split& split(const std::string& name, const std::string& manifestPath) const;
   // What a run records of the dataset it read, by content rather than by folder:

@@ -9,9 +9,7 @@
 #include "pipeline/io/hdf5_file.h"
 
 namespace mu {
-namespace {
 
-// Every shard carries the dataset's facts, so a single file is understandable on its own.
 void writeDatasetAttributes(Hdf5File& file, const DatasetManifest& manifest) {
   file.setAttribute("schema", manifest.schema);
   file.setAttribute("dataset", manifest.dataset);
@@ -23,10 +21,9 @@ void writeDatasetAttributes(Hdf5File& file, const DatasetManifest& manifest) {
   file.setAttribute("mean", manifest.mean);
   file.setAttribute("std", manifest.std);
   file.setAttribute("source_sha256", manifest.sourceSha256);
+  file.setAttribute("encoding", manifest.encoding);
   file.setAttribute("code_version", std::string(codeVersion()));
 }
-
-}  // namespace
 
 std::vector<std::string> writeSplitShards(const std::string& datasetDir,
                                           const DatasetManifest& manifest, const std::string& split,

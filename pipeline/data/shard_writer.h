@@ -6,10 +6,15 @@
 #include <vector>
 
 #include "pipeline/data/image_set.h"
+#include "pipeline/io/hdf5_file.h"
 #include "pipeline/data/shard_schema.h"
 #include "pipeline/data/validation_split.h"
 
 namespace mu {
+
+// Every shard carries the dataset's facts (dataset, classes, layout, normalisation, sources,
+// encoding, code version), so a single file is understandable on its own.
+void writeDatasetAttributes(Hdf5File& file, const DatasetManifest& manifest);
 
 // Returns the shard file names, in order.
 std::vector<std::string> writeSplitShards(const std::string& datasetDir,

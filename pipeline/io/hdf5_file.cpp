@@ -197,6 +197,34 @@ std::string Hdf5File::datasetElementType(const std::string& name) const {
   return elementTypeName(type.get());
 }
 
+void Hdf5File::readRawRange(const std::string& name, hid_t type, hsize_t first, hsize_t count,
+                            void* out) const {
+  const std::vector<hsize_t> shape = datasetShape(name);
+  if (shape.size() != 1 || first + count > shape[0]) {
+    throw InputError(path_, name,
+                     "elements [" + std::to_string(first) + ", " + std::to_string(first + count) +
+                         ") of a one-dimensional dataset (damaged offsets?)");
+  }
+  Hdf5Handle dataset(
+      check(H5Dopen2(file_.get(), name.c_str(), H5P_DEFAULT), "H5Dopen2", describe(name)),
+      H5Dclose);
+  Hdf5Handle fileSpace(check(H5Dget_space(dataset.get()), "H5Dget_space", describe(name)),
+                       H5Sclose);
+  check(H5Sselect_hyperslab(fileSpace.get(), H5S_SELECT_SET, &first, nullptr, &count, nullptr),
+        "H5Sselect_hyperslab", describe(name));
+  Hdf5Handle memorySpace(check(H5Screate_simple(1, &count, nullptr), "H5Screate_simple",
+                               describe(name)),
+                         H5Sclose);
+  if (H5Dread(dataset.get(), type, memorySpace.get(), fileSpace.get(), H5P_DEFAULT, out) < 0) {
+    throw InputError(path_, name, "cannot be read (corrupt file or incompatible element type)");
+  }
+}
+
+void Hdf5File::remove(const std::string& objectPath) {
+  check(H5Ldelete(file_.get(), objectPath.c_str(), H5P_DEFAULT), "H5Ldelete",
+        describe(objectPath));
+}
+
 void Hdf5File::readRawDataset(const std::string& name, hid_t type, void* out,
                               size_t elementCount) const {
   size_t stored = 1;

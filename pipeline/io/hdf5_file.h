@@ -84,6 +84,12 @@ class Hdf5File {
   void readDataset(const std::string& name, T* out, size_t elementCount) const;
   template <typename T>
   std::vector<T> readVector(const std::string& name) const;
+  // Elements [first, first + count) of a one-dimensional dataset, read without the rest (how
+  // one encoded image is read out of a shard's concatenated bytes).
+  template <typename T>
+  void readRange(const std::string& name, hsize_t first, hsize_t count, T* out) const;
+  // Removes a dataset or group (so it can be written again).
+  void remove(const std::string& objectPath);
 
   // Attributes live on an object (default: the root group).
   void setAttribute(const std::string& name, const std::string& value,
@@ -121,6 +127,8 @@ class Hdf5File {
   void writeRawDataset(const std::string& name, hid_t type, const std::vector<hsize_t>& shape,
                        const void* data);
   void readRawDataset(const std::string& name, hid_t type, void* out, size_t elementCount) const;
+  void readRawRange(const std::string& name, hid_t type, hsize_t first, hsize_t count,
+                    void* out) const;
   std::vector<hsize_t> attributeShape(const Hdf5Handle& attribute) const;
   std::string describe(const std::string& objectPath) const;
 
@@ -137,6 +145,11 @@ void Hdf5File::writeDataset(const std::string& name, const T* data,
 template <typename T>
 void Hdf5File::readDataset(const std::string& name, T* out, size_t elementCount) const {
   readRawDataset(name, hdf5NativeType<T>(), out, elementCount);
+}
+
+template <typename T>
+void Hdf5File::readRange(const std::string& name, hsize_t first, hsize_t count, T* out) const {
+  readRawRange(name, hdf5NativeType<T>(), first, count, out);
 }
 
 template <typename T>

@@ -9,18 +9,12 @@
 #include "pipeline/base/exit_code.h"
 #include "pipeline/base/stop_signal.h"
 #include "pipeline/distributed/mpi_communicator.h"
+#include "pipeline/runtime/every_rank.h"
 #include "pipeline/runtime/mpi_runtime.h"
 #include "pipeline/stage/stage.h"
 
 namespace mu {
 namespace {
-
-int fail(const MpiRuntime& runtime, const std::string& program, const std::string& message,
-         int exitCode) {
-  if (runtime.size() > 1) MpiRuntime::abortAll(program + ": " + message, exitCode);
-  std::fprintf(stderr, "%s: error: %s\n", program.c_str(), message.c_str());
-  return exitCode;
-}
 
 // --threads 0: the node's cores shared out among the ranks on it.
 int threadsPerRank(int64_t threads, const MpiRuntime& runtime) {
@@ -53,7 +47,7 @@ int runStage(Stage& stage, int argc, char** argv) {
     std::fprintf(stderr, "%s: error: cannot start MPI: %s\n", text.program.c_str(), error.what());
     return kExitFailure;
   }
-  try {
+  return runOnEveryRank(*runtime, text.program, [&] {
     MpiCommunicator comm(runtime->world());
     const ParsedCommandLine parsed = parseCommandLine(argc, argv, table, text);
     requireOption(threads >= 0, "threads", "expected >= 0");
@@ -72,12 +66,8 @@ int runStage(Stage& stage, int argc, char** argv) {
       }
       std::fflush(stdout);
     }
-    return status == StageStatus::kStopped ? kExitPreempted : kExitOk;
-  } catch (const InputError& error) {
-    return fail(*runtime, text.program, error.what(), kExitBadInput);
-  } catch (const std::exception& error) {
-    return fail(*runtime, text.program, error.what(), kExitFailure);
-  }
+    return static_cast<int>(status == StageStatus::kStopped ? kExitPreempted : kExitOk);
+  });
 }
 
 }  // namespace mu

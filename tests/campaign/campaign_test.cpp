@@ -72,8 +72,8 @@ TEST(CampaignSpec, ErrorsNameTheKeyPath) {
   EXPECT_NE(specError([](json& s) { s["grdi"] = 1; }).find("spec.json: grdi: unknown key"),
             std::string::npos);
   EXPECT_NE(specError([](json& s) {
-              s["grid"]["datasets"][0] = "imagenet";
-            }).find("grid.datasets[0]: unknown dataset 'imagenet'"),
+              s["grid"]["datasets"][0] = "places365";
+            }).find("grid.datasets[0]: unknown dataset 'places365'"),
             std::string::npos);
   EXPECT_NE(specError([](json& s) {
               s["grid"]["archs"][0] = "resnet1000";

@@ -282,16 +282,17 @@ void expectSources(const SourceDataset& dataset, const std::vector<std::string>&
 
 // ---- Registry --------------------------------------------------------------------------------
 
-TEST(FormatRegistry, ListsEveryFormatWithALoader) {
+TEST(FormatRegistry, ListsEveryFormatWithAReader) {
   std::vector<std::string> names;
   for (const SourceFormat& format : sourceFormats()) {
     names.push_back(format.name);
-    EXPECT_NE(format.load, nullptr) << format.name;
+    // Exactly one way in: files read into memory, or a tree of image files listed.
+    EXPECT_NE(format.load == nullptr, format.listTree == nullptr) << format.name;
     EXPECT_FALSE(format.description.empty()) << format.name;
     EXPECT_EQ(&findSourceFormat(format.name), &format);
   }
-  EXPECT_EQ(names,
-            (std::vector<std::string>{"fashion-mnist", "mnist", "cifar10", "cifar100", "svhn"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"fashion-mnist", "mnist", "cifar10", "cifar100",
+                                             "svhn", "imagenet", "tinyimagenet", "imagefolder"}));
   EXPECT_EQ(findSourceFormat("fashion-mnist").defaultSource, "/usr/share/datasets/fashion-mnist");
 }
 
@@ -301,7 +302,8 @@ TEST(FormatRegistry, UnknownNameListsValidNames) {
     FAIL() << "no InputError";
   } catch (const InputError& error) {
     EXPECT_STREQ(error.what(),
-                 "unknown format 'foo' (valid: fashion-mnist, mnist, cifar10, cifar100, svhn)");
+                 "unknown format 'foo' (valid: fashion-mnist, mnist, cifar10, cifar100, svhn, "
+                 "imagenet, tinyimagenet, imagefolder)");
   }
 }
 

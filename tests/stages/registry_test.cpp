@@ -90,7 +90,7 @@ TEST(Registries, EverySourceFormatIsOfferedAndAccepted) {
 }
 
 TEST(Registries, ASpecNamingSomethingUnregisteredIsRefused) {
-  EXPECT_THROW(campaign::parseSpec(specWith("imagenet", "resnet20s", "ft"), "s", programs()),
+  EXPECT_THROW(campaign::parseSpec(specWith("places365", "resnet20s", "ft"), "s", programs()),
                InputError);
   EXPECT_THROW(campaign::parseSpec(specWith("fashion-mnist", "resnet1000", "ft"), "s", programs()),
                InputError);

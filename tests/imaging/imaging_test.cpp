@@ -1,0 +1,166 @@
+// Decoding and resampling hold to PIL bit for bit: tests/imaging/pil_reference.py writes JPEG
+// (colour, greyscale, CMYK, 4:4:4) and PNG files with PIL and what PIL's convert("RGB"),
+// crop and resize(BILINEAR) make of them; our codecs and resampler must give the same bytes.
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "pipeline/imaging/image_convert.h"
+#include "pipeline/imaging/jpeg_codec.h"
+#include "pipeline/imaging/png_codec.h"
+#include "pipeline/imaging/resample.h"
+#include "pipeline/io/text_file.h"
+#include "tests/support/test_support.h"
+
+namespace mu {
+namespace {
+
+std::vector<uint8_t> readFile(const std::string& path) {
+  const std::string bytes = readTextFile(path);
+  return {bytes.begin(), bytes.end()};
+}
+
+// A ".rgb" file of the reference script: "width height\n" and the RGB bytes.
+DecodedImage readReference(const std::string& path) {
+  const std::string bytes = readTextFile(path);
+  DecodedImage image;
+  image.channels = 3;
+  std::istringstream header(bytes.substr(0, bytes.find('\n')));
+  header >> image.width >> image.height;
+  image.pixels.assign(bytes.begin() + static_cast<std::ptrdiff_t>(bytes.find('\n') + 1),
+                      bytes.end());
+  EXPECT_EQ(image.pixels.size(), static_cast<size_t>(image.width) * image.height * 3) << path;
+  return image;
+}
+
+// The largest difference between two images of the same shape.
+int maxDifference(const DecodedImage& a, const DecodedImage& b) {
+  int largest = 0;
+  for (size_t i = 0; i < a.pixels.size(); ++i) {
+    largest = std::max(largest, std::abs(int{a.pixels[i]} - int{b.pixels[i]}));
+  }
+  return largest;
+}
+
+double meanDifference(const DecodedImage& a, const DecodedImage& b) {
+  double sum = 0;
+  for (size_t i = 0; i < a.pixels.size(); ++i) sum += std::abs(int{a.pixels[i]} - int{b.pixels[i]});
+  return sum / static_cast<double>(a.pixels.size());
+}
+
+void expectSameImage(const DecodedImage& ours, const DecodedImage& pil, const std::string& what) {
+  ASSERT_EQ(ours.width, pil.width) << what;
+  ASSERT_EQ(ours.height, pil.height) << what;
+  ASSERT_EQ(ours.channels, 3) << what;
+  EXPECT_EQ(maxDifference(ours, pil), 0) << what;
+}
+
+class ImagingTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new test::ScratchDir("imaging");
+    const test::CommandResult made =
+        test::runCommand("/usr/bin/python3 " + std::string(MU_SOURCE_DIR) +
+                         "/tests/imaging/pil_reference.py " + dir_->path());
+    ASSERT_EQ(made.exitCode, 0) << made.output;
+  }
+  static void TearDownTestSuite() {
+    delete dir_;
+    dir_ = nullptr;
+  }
+  static std::string file(const std::string& name) { return dir_->file(name); }
+
+  DecodedImage decode(const std::string& name) {
+    const std::vector<uint8_t> bytes = readFile(file(name));
+    return decodeToRgb(bytes.data(), bytes.size(), codec_);
+  }
+
+  JpegCodec codec_;
+  static test::ScratchDir* dir_;
+};
+
+test::ScratchDir* ImagingTest::dir_ = nullptr;
+
+TEST_F(ImagingTest, EveryKindOfFileDecodesToPilsRgb) {
+  for (const char* name : {"rgb.jpg", "grey.jpg", "cmyk.jpg", "png.JPEG", "q100-444.jpg"}) {
+    expectSameImage(decode(name), readReference(file(std::string(name) + ".rgb")), name);
+  }
+}
+
+TEST_F(ImagingTest, FilesAreRecognisedByTheirBytesNotTheirNames) {
+  const std::vector<uint8_t> png = readFile(file("png.JPEG"));
+  EXPECT_EQ(sniffImageKind(png.data(), png.size()), ImageKind::kPng);
+  const std::vector<uint8_t> jpeg = readFile(file("cmyk.jpg"));
+  EXPECT_EQ(sniffImageKind(jpeg.data(), jpeg.size()), ImageKind::kJpeg);
+  EXPECT_EQ(codec_.header(jpeg.data(), jpeg.size()).colorSpace, JpegColorSpace::kCmyk);
+  const std::vector<uint8_t> grey = readFile(file("grey.jpg"));
+  EXPECT_EQ(codec_.decodeNative(grey.data(), grey.size()).channels, 1);
+}
+
+TEST_F(ImagingTest, ResizesAndCropsMatchPilsBilinearFilter) {
+  const DecodedImage source = decode("rgb.jpg");
+  expectSameImage(resizeBilinear(source, 64, 48), readReference(file("rgb.jpg.down.rgb")), "down");
+  expectSameImage(resizeBilinear(source, 300, 211), readReference(file("rgb.jpg.up.rgb")), "up");
+  expectSameImage(resizeBilinear(source, 100, 103), readReference(file("rgb.jpg.width-only.rgb")),
+                  "one axis");
+  expectSameImage(resizeBilinear(cropImage(source, 13, 7, 107, 88), 56, 56),
+                  readReference(file("rgb.jpg.crop.rgb")), "crop then shrink");
+  expectSameImage(resizeBilinear(cropImage(source, 40, 30, 30, 20), 64, 64),
+                  readReference(file("rgb.jpg.crop-up.rgb")), "crop then enlarge");
+}
+
+TEST_F(ImagingTest, CropsOutsideTheImageAreBlackAsPilsAre) {
+  const DecodedImage source = decode("rgb.jpg");
+  const DecodedImage crop = cropImage(source, -2, source.height - 1, 4, 3);
+  ASSERT_EQ(crop.pixels.size(), 4u * 3u * 3u);
+  // Only row 0, columns 2 and 3, lie inside the image.
+  for (int x = 0; x < 4; ++x) {
+    for (int c = 0; c < 3; ++c) {
+      const uint8_t expected =
+          x >= 2 ? source.pixels[((source.height - 1) * source.width + (x - 2)) * 3 + c] : 0;
+      EXPECT_EQ(crop.pixels[x * 3 + c], expected) << x << "," << c;
+      EXPECT_EQ(crop.pixels[(4 + x) * 3 + c], 0);
+    }
+  }
+}
+
+TEST_F(ImagingTest, DctScalingShrinksByLibjpegsFactors) {
+  const std::vector<uint8_t> bytes = readFile(file("rgb.jpg"));
+  const DecodedImage half = codec_.decodeRgb(bytes.data(), bytes.size(), 1, 2);
+  EXPECT_EQ(half.width, 79);  // ceil(157 / 2)
+  EXPECT_EQ(half.height, 52);
+  const DecodedImage eighth = codec_.decodeRgb(bytes.data(), bytes.size(), 1, 8);
+  EXPECT_EQ(eighth.width, 20);
+  EXPECT_EQ(eighth.height, 13);
+  // A scaled decode approximates the filtered image; it is not noise.
+  EXPECT_LT(meanDifference(half, resizeBilinear(decode("rgb.jpg"), 79, 52)), 8.0);
+}
+
+TEST_F(ImagingTest, EncodingRoundTripsCloselyAndPngExactly) {
+  // A smooth picture, as photographs are (the reference pattern's pixel noise is not).
+  const DecodedImage source = resizeBilinear(resizeBilinear(decode("png.JPEG"), 20, 13), 157, 103);
+  const std::vector<uint8_t> jpeg = codec_.encode(source, 95);
+  const DecodedImage back = codec_.decodeRgb(jpeg.data(), jpeg.size());
+  EXPECT_EQ(back.width, source.width);
+  EXPECT_LT(meanDifference(back, source), 2.0);
+  const std::vector<uint8_t> png = encodePng(source);
+  expectSameImage(decodePngRgb(png.data(), png.size()), source, "PNG round trip");
+}
+
+TEST_F(ImagingTest, DamagedFilesAreErrorsNotGreyPatches) {
+  std::vector<uint8_t> truncated = readFile(file("rgb.jpg"));
+  truncated.resize(truncated.size() / 2);
+  EXPECT_THROW(decodeToRgb(truncated.data(), truncated.size(), codec_), ImageError);
+  std::vector<uint8_t> png = readFile(file("png.JPEG"));
+  png.resize(png.size() / 2);
+  EXPECT_THROW(decodeToRgb(png.data(), png.size(), codec_), ImageError);
+  const std::vector<uint8_t> text = {'h', 'e', 'l', 'l', 'o'};
+  EXPECT_THROW(decodeToRgb(text.data(), text.size(), codec_), ImageError);
+  EXPECT_THROW(decodeToRgb(text.data(), 0, codec_), ImageError);
+}
+
+}  // namespace
+}  // namespace mu
