@@ -33,7 +33,7 @@ void walk(const fs::path& dir, std::vector<std::pair<std::string, std::string>>&
 }  // namespace
 
 bool hasImageExtension(const std::string& path) {
-  static const std::vector<std::string> extensions{".jpg", ".jpeg", ".png", ".ppm", ".bmp",
+  static const std::vector<std::string> extensions{".jpg", ".jpeg", ".png",  ".ppm", ".bmp",
                                                    ".pgm", ".tif",  ".tiff", ".webp"};
   const std::string name = lowercase(path);
   return std::any_of(extensions.begin(), extensions.end(), [&](const std::string& extension) {

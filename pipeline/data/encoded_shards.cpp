@@ -74,16 +74,16 @@ EncodedShard::EncodedShard(const std::string& path) : file_(Hdf5File::openReadOn
     }
   }
   if (offsets_.front() != 0 || offsets_.back() != total) {
-    throw InputError(path, shards::kOffsets,
-                     "offsets from 0 to the " + std::to_string(total) +
-                         " encoded bytes: the shard is damaged");
+    throw InputError(
+        path, shards::kOffsets,
+        "offsets from 0 to the " + std::to_string(total) + " encoded bytes: the shard is damaged");
   }
 }
 
 std::vector<uint8_t> EncodedShard::bytes(int64_t row) const {
   if (row < 0 || row >= size()) {
-    throw InputError(path(), "row", std::to_string(row) + " outside [0, " +
-                                        std::to_string(size()) + ")");
+    throw InputError(path(), "row",
+                     std::to_string(row) + " outside [0, " + std::to_string(size()) + ")");
   }
   const auto first = static_cast<hsize_t>(offsets_[static_cast<size_t>(row)]);
   const auto count = static_cast<hsize_t>(offsets_[static_cast<size_t>(row) + 1]) - first;

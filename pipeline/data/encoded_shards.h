@@ -52,9 +52,7 @@ class EncodedShard {
   const std::vector<int64_t>& sourceIndices() const { return sourceIndices_; }
   // The encoded bytes of row `row`.
   std::vector<uint8_t> bytes(int64_t row) const;
-  std::string stringAttribute(const std::string& name) const {
-    return file_.stringAttribute(name);
-  }
+  std::string stringAttribute(const std::string& name) const { return file_.stringAttribute(name); }
 
  private:
   Hdf5File file_;

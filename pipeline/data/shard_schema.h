@@ -26,10 +26,10 @@ inline constexpr const char* kImages = "images";  // raw: uint8 [n, C, H, W]
 inline constexpr const char* kLabels = "labels";  // int32 [n]
 inline constexpr const char* kIds = "ids";        // int64 [n], sample id = source-order position
 // JPEG shards: every image's bytes end to end, and where each one starts.
-inline constexpr const char* kEncoded = "encoded";            // uint8 [total bytes]
-inline constexpr const char* kOffsets = "offsets";            // int64 [n + 1]
-inline constexpr const char* kHeights = "heights";            // int32 [n], decoded size
-inline constexpr const char* kWidths = "widths";              // int32 [n]
+inline constexpr const char* kEncoded = "encoded";           // uint8 [total bytes]
+inline constexpr const char* kOffsets = "offsets";           // int64 [n + 1]
+inline constexpr const char* kHeights = "heights";           // int32 [n], decoded size
+inline constexpr const char* kWidths = "widths";             // int32 [n]
 inline constexpr const char* kSourceIndex = "source_index";  // int64 [n], in the sorted listing
 
 // Datasets inside a validation-split file.
@@ -79,7 +79,7 @@ struct DatasetManifest {
   std::vector<ValidationSplit> validationSplits;
   std::string codeVersion;
   // JPEG datasets only.
-  int64_t maxSide = 0;    // --max-side: longer sides were re-encoded down to this (0: none)
+  int64_t maxSide = 0;      // --max-side: longer sides were re-encoded down to this (0: none)
   int64_t jpegQuality = 0;  // of every image the conversion re-encoded
   std::string sourceListingSha256;  // the sorted relative paths and sizes: "already converted?"
   std::vector<ConversionNote> skipped;

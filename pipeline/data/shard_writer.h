@@ -6,9 +6,9 @@
 #include <vector>
 
 #include "pipeline/data/image_set.h"
-#include "pipeline/io/hdf5_file.h"
 #include "pipeline/data/shard_schema.h"
 #include "pipeline/data/validation_split.h"
+#include "pipeline/io/hdf5_file.h"
 
 namespace mu {
 

@@ -212,17 +212,15 @@ void Hdf5File::readRawRange(const std::string& name, hid_t type, hsize_t first, 
                        H5Sclose);
   check(H5Sselect_hyperslab(fileSpace.get(), H5S_SELECT_SET, &first, nullptr, &count, nullptr),
         "H5Sselect_hyperslab", describe(name));
-  Hdf5Handle memorySpace(check(H5Screate_simple(1, &count, nullptr), "H5Screate_simple",
-                               describe(name)),
-                         H5Sclose);
+  Hdf5Handle memorySpace(
+      check(H5Screate_simple(1, &count, nullptr), "H5Screate_simple", describe(name)), H5Sclose);
   if (H5Dread(dataset.get(), type, memorySpace.get(), fileSpace.get(), H5P_DEFAULT, out) < 0) {
     throw InputError(path_, name, "cannot be read (corrupt file or incompatible element type)");
   }
 }
 
 void Hdf5File::remove(const std::string& objectPath) {
-  check(H5Ldelete(file_.get(), objectPath.c_str(), H5P_DEFAULT), "H5Ldelete",
-        describe(objectPath));
+  check(H5Ldelete(file_.get(), objectPath.c_str(), H5P_DEFAULT), "H5Ldelete", describe(objectPath));
 }
 
 void Hdf5File::readRawDataset(const std::string& name, hid_t type, void* out,
