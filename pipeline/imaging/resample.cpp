@@ -25,33 +25,36 @@ double triangle(double x) {
   return x < 1.0 ? 1.0 - x : 0.0;
 }
 
-AxisWeights axisWeights(int inputSize, double begin, double end, int outputSize) {
+// Weights of output positions [window, window + count) of a resample of [begin, end) to
+// `outputSize` positions (PIL's precompute_coeffs, evaluated on a window of its output).
+AxisWeights axisWeights(int inputSize, double begin, double end, int outputSize, int window,
+                        int count) {
   const double scale = (end - begin) / outputSize;
   const double filterScale = std::max(scale, 1.0);
   const double support = 1.0 * filterScale;
   AxisWeights axis;
   axis.taps = static_cast<int>(std::ceil(support)) * 2 + 1;
-  axis.first.resize(static_cast<size_t>(outputSize));
-  axis.count.resize(static_cast<size_t>(outputSize));
-  axis.weights.assign(static_cast<size_t>(outputSize) * static_cast<size_t>(axis.taps), 0);
+  axis.first.resize(static_cast<size_t>(count));
+  axis.count.resize(static_cast<size_t>(count));
+  axis.weights.assign(static_cast<size_t>(count) * static_cast<size_t>(axis.taps), 0);
   std::vector<double> weights(static_cast<size_t>(axis.taps));
-  for (int out = 0; out < outputSize; ++out) {
-    const double center = begin + (out + 0.5) * scale;
+  for (int out = 0; out < count; ++out) {
+    const double center = begin + (window + out + 0.5) * scale;
     const int first = std::max(static_cast<int>(center - support + 0.5), 0);
-    const int count = std::min(static_cast<int>(center + support + 0.5), inputSize) - first;
+    const int taps = std::min(static_cast<int>(center + support + 0.5), inputSize) - first;
     double sum = 0;
-    for (int i = 0; i < count; ++i) {
+    for (int i = 0; i < taps; ++i) {
       weights[static_cast<size_t>(i)] = triangle((i + first - center + 0.5) / filterScale);
       sum += weights[static_cast<size_t>(i)];
     }
     int32_t* fixed = &axis.weights[static_cast<size_t>(out) * static_cast<size_t>(axis.taps)];
-    for (int i = 0; i < count; ++i) {
+    for (int i = 0; i < taps; ++i) {
       const double weight = sum != 0 ? weights[static_cast<size_t>(i)] / sum : 0;
       const double scaled = weight * (1 << kPrecisionBits);
       fixed[i] = static_cast<int32_t>(scaled < 0 ? scaled - 0.5 : scaled + 0.5);
     }
     axis.first[static_cast<size_t>(out)] = first;
-    axis.count[static_cast<size_t>(out)] = std::max(count, 0);
+    axis.count[static_cast<size_t>(out)] = std::max(taps, 0);
   }
   return axis;
 }
@@ -114,10 +117,35 @@ DecodedImage resampleBilinear(const DecodedImage& image, const ResampleBox& box,
   const bool resizeY = height != image.height || box.top != 0 || box.bottom != image.height;
   DecodedImage result = image;
   if (resizeX) {
-    result = horizontal(result, axisWeights(image.width, box.left, box.right, width), width);
+    result =
+        horizontal(result, axisWeights(image.width, box.left, box.right, width, 0, width), width);
   }
   if (resizeY) {
-    result = vertical(result, axisWeights(image.height, box.top, box.bottom, height), height);
+    result =
+        vertical(result, axisWeights(image.height, box.top, box.bottom, height, 0, height), height);
+  }
+  return result;
+}
+
+DecodedImage resizeThenCrop(const DecodedImage& image, int resizedWidth, int resizedHeight,
+                            int left, int top, int width, int height) {
+  if (left < 0 || top < 0 || width < 1 || height < 1 || left + width > resizedWidth ||
+      top + height > resizedHeight) {
+    throw ImageError("resize then crop: the window lies outside the resized image");
+  }
+  DecodedImage result = image;
+  // As resampleBilinear: an axis the resize leaves alone is only cropped.
+  if (resizedWidth != image.width) {
+    result = horizontal(result, axisWeights(image.width, 0, image.width, resizedWidth, left, width),
+                        width);
+  } else {
+    result = cropImage(result, left, 0, width, result.height);
+  }
+  if (resizedHeight != image.height) {
+    result = vertical(
+        result, axisWeights(image.height, 0, image.height, resizedHeight, top, height), height);
+  } else {
+    result = cropImage(result, 0, top, result.width, height);
   }
   return result;
 }

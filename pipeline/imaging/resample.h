@@ -27,6 +27,11 @@ DecodedImage resampleBilinear(const DecodedImage& image, const ResampleBox& box,
 // outside the crop.
 DecodedImage cropImage(const DecodedImage& image, int left, int top, int width, int height);
 
+// PIL's resize((resizedWidth, resizedHeight)) followed by crop((left, top, left + width,
+// top + height)), computing only the pixels the crop keeps: torchvision's Resize + CenterCrop.
+DecodedImage resizeThenCrop(const DecodedImage& image, int resizedWidth, int resizedHeight,
+                            int left, int top, int width, int height);
+
 // The whole image resampled.
 DecodedImage resizeBilinear(const DecodedImage& image, int width, int height);
 

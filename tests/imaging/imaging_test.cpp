@@ -112,6 +112,15 @@ TEST_F(ImagingTest, ResizesAndCropsMatchPilsBilinearFilter) {
                   readReference(file("rgb.jpg.crop-up.rgb")), "crop then enlarge");
 }
 
+TEST_F(ImagingTest, ResizeThenCropComputesOnlyTheCropOfPilsResize) {
+  const DecodedImage source = decode("rgb.jpg");
+  expectSameImage(resizeThenCrop(source, 200, 131, 30, 20, 96, 64),
+                  readReference(file("rgb.jpg.resize-crop.rgb")), "both axes");
+  expectSameImage(resizeThenCrop(source, 157, 80, 11, 3, 128, 64),
+                  readReference(file("rgb.jpg.resize-height-crop.rgb")), "height only");
+  EXPECT_THROW(resizeThenCrop(source, 100, 100, 50, 0, 64, 64), ImageError);
+}
+
 TEST_F(ImagingTest, CropsOutsideTheImageAreBlackAsPilsAre) {
   const DecodedImage source = decode("rgb.jpg");
   const DecodedImage crop = cropImage(source, -2, source.height - 1, 4, 3);

@@ -20,6 +20,12 @@ CASES = [
     ("crop-up", (40, 30, 70, 50), (64, 64)),
 ]
 
+# (case, resized size, crop box in the resized image)
+RESIZE_THEN_CROP = [
+    ("resize-crop", (200, 131), (30, 20, 126, 84)),
+    ("resize-height-crop", (157, 80), (11, 3, 139, 67)),
+]
+
 
 def pattern(width, height, seed):
     rng = random.Random(seed)
@@ -57,6 +63,9 @@ def main(outdir):
     for case, box, size in CASES:
         image = decoded if box is None else decoded.crop(box)
         write_rgb(f"{outdir}/rgb.jpg.{case}.rgb", image.resize(size, Image.BILINEAR))
+    # torchvision's Resize + CenterCrop: resize the whole image, then crop.
+    for case, size, box in RESIZE_THEN_CROP:
+        write_rgb(f"{outdir}/rgb.jpg.{case}.rgb", decoded.resize(size, Image.BILINEAR).crop(box))
 
 
 if __name__ == "__main__":
