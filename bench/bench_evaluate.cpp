@@ -25,9 +25,11 @@ int run(int64_t trainSamples) {
   mu::LoadedSplit train;
   train.images = torch::randint(0, 256, {trainSamples + valSamples, 1, 28, 28}, torch::kUInt8);
   train.labels = torch::randint(0, 10, {trainSamples + valSamples}, torch::kLong);
+  train.source = std::make_shared<mu::InMemorySource>(train.images);
   mu::LoadedSplit test;
   test.images = torch::randint(0, 256, {testSamples, 1, 28, 28}, torch::kUInt8);
   test.labels = torch::randint(0, 10, {testSamples}, torch::kLong);
+  test.source = std::make_shared<mu::InMemorySource>(test.images);
 
   mu::ForgetSet set;
   set.dataset = "fashion-mnist";

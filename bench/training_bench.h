@@ -52,7 +52,8 @@ class TrainingBench {
         schedule_({"constant", 0.1, {}, 0.1, 1, 0}),
         loop_(*model_, comm, sgd_, buckets_, schedule_, crossEntropyLoss()) {
     const int64_t samples = batch * steps;
-    data_.images = torch::randint(0, 256, {samples, channels, size, size}, torch::kUInt8);
+    data_.images = std::make_shared<InMemorySource>(
+        torch::randint(0, 256, {samples, channels, size, size}, torch::kUInt8));
     data_.labels = torch::randint(0, 10, {samples}, torch::kInt64);
     for (int64_t i = 0; i < samples; ++i) data_.rows.push_back(i);
     data_.augment = {4, true};

@@ -40,20 +40,22 @@ void printResult(const mu::ConvertOptions& options, const mu::ConvertResult& res
 }
 
 // Trees of image files convert on every rank of the MPI job (mpirun -np N mu-data convert ...);
-// the formats read into memory on one.
+// the formats read into memory convert on rank 0 while the others wait, so a campaign may give
+// the data stage any number of ranks.
 int convert(const mu::ConvertOptions& options) {
   options.validate();
   const mu::SourceFormat& format = mu::findSourceFormat(options.format);
-  if (format.listTree == nullptr) {
-    printResult(options, mu::convertDataset(options));
-    return mu::kExitOk;
-  }
   int argc = 0;
   char** argv = nullptr;
   const mu::MpiRuntime runtime(argc, argv);
   return mu::runOnEveryRank(runtime, "mu-data", [&] {
-    const mu::ConvertResult result = mu::convertImageTree(options, format, runtime);
-    if (runtime.rank() == 0) printResult(options, result);
+    if (format.listTree != nullptr) {
+      const mu::ConvertResult result = mu::convertImageTree(options, format, runtime);
+      if (runtime.rank() == 0) printResult(options, result);
+    } else if (runtime.rank() == 0) {
+      printResult(options, mu::convertDataset(options));
+    }
+    runtime.barrier();
     return static_cast<int>(mu::kExitOk);
   });
 }

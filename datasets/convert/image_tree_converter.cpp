@@ -1,7 +1,5 @@
 #include "datasets/convert/image_tree_converter.h"
 
-#include <mpi.h>
-
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -16,7 +14,6 @@
 #include "pipeline/io/file_digest.h"
 #include "pipeline/io/json_file.h"
 #include "pipeline/runs/run_folder.h"
-#include "pipeline/runtime/mpi_check.h"
 
 namespace mu {
 namespace {
@@ -246,10 +243,6 @@ ConvertResult finishConversion(const std::vector<Block>& blocks, const ImageTree
   return result;
 }
 
-void barrier(const MpiRuntime& runtime) {
-  checkMpi(MPI_Barrier(runtime.world()), "MPI_Barrier");
-}
-
 double secondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -283,7 +276,7 @@ ConvertResult convertImageTree(const ConvertOptions& options, const SourceFormat
     }
     if (!fs::exists(factsFile)) writeJsonFile(factsFile, facts);
   }
-  barrier(runtime);
+  runtime.barrier();
 
   // Each rank converts the blocks b with b mod ranks == its rank; finished shards are kept.
   JpegCodec codec;
@@ -306,7 +299,7 @@ ConvertResult convertImageTree(const ConvertOptions& options, const SourceFormat
     }
   }
   result.readSeconds = secondsSince(start);
-  barrier(runtime);
+  runtime.barrier();
   const auto finishStart = std::chrono::steady_clock::now();
   if (runtime.rank() == 0) {
     const double readSeconds = result.readSeconds;
@@ -314,7 +307,7 @@ ConvertResult convertImageTree(const ConvertOptions& options, const SourceFormat
     result.readSeconds = readSeconds;
   }
   result.writeSeconds = secondsSince(finishStart);
-  barrier(runtime);
+  runtime.barrier();
   return result;
 }
 

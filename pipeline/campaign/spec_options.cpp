@@ -126,12 +126,12 @@ std::map<Stage, Resources> parseResources(const JsonPath& root) {
       result[stage] = parseResourceFields(root["resources"][stageName(stage)], defaults);
     }
   }
-  // Converting data is a serial program: more ranks would only run it twice.
-  if (result[Stage::Data].ranks != 1 && root.has("resources") && root["resources"].has("data") &&
-      root["resources"]["data"].has("ranks")) {
-    root["resources"]["data"]["ranks"].fail("mu-data runs on one rank; expected 1");
+  // mu-data converts trees of image files on every rank and the other formats on rank 0; a
+  // data stage keeps one rank unless the spec asks for more.
+  if (!(root.has("resources") && root["resources"].has("data") &&
+        root["resources"]["data"].has("ranks"))) {
+    result[Stage::Data].ranks = 1;
   }
-  result[Stage::Data].ranks = 1;
   return result;
 }
 

@@ -14,6 +14,9 @@ namespace mu {
 struct AugmentOptions {
   int cropPadding = 0;          // 0 = no random crop; the reference uses 4 for CIFAR
   bool horizontalFlip = false;  // p = 0.5 when on
+  // ImageNet-style: RandomResizedCrop(image size) instead of the evaluation view (streamed JPEG
+  // datasets only, jpeg_source.h).
+  bool randomResizedCrop = false;
 };
 
 // Where a batch goes: the model's device and memory format. A GPU batch is built on the GPU

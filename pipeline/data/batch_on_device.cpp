@@ -85,13 +85,16 @@ torch::Tensor makeImageBatchOnDevice(const torch::Tensor& images, const std::vec
     batch = padded.index({sampleIndex, channelIndex, rowIndex, columnIndex});
   }
 
+  return scaleToUnit(batch, placement.channelsLast);
+}
+
+torch::Tensor scaleToUnit(const torch::Tensor& bytes, bool channelsLast) {
   // value / 255 as ToTensor computes it. The divisor is a tensor on the batch's device: a CPU
   // scalar would let CUDA's division multiply by a rounded 1/255 instead, which changes bits.
   const torch::Tensor divisor =
-      torch::full({}, 255.0f, torch::TensorOptions(torch::kFloat32).device(device));
-  batch = batch.to(torch::kFloat32).div_(divisor);
-  if (placement.channelsLast) batch = batch.contiguous(torch::MemoryFormat::ChannelsLast);
-  return batch;
+      torch::full({}, 255.0f, torch::TensorOptions(torch::kFloat32).device(bytes.device()));
+  const torch::Tensor batch = bytes.to(torch::kFloat32).div_(divisor);
+  return channelsLast ? batch.contiguous(torch::MemoryFormat::ChannelsLast) : batch.contiguous();
 }
 
 torch::Tensor makeLabelBatch(const torch::Tensor& labels, const std::vector<int64_t>& rows,

@@ -22,6 +22,10 @@ torch::Tensor makeImageBatchOnDevice(const torch::Tensor& images, const std::vec
                                      const AugmentOptions& options, uint64_t seed, int64_t epoch,
                                      const BatchPlacement& placement);
 
+// uint8 [B, C, H, W] (any strides) on its device as float in [0, 1], bit for bit ToTensor's
+// division, contiguous in the asked memory format.
+torch::Tensor scaleToUnit(const torch::Tensor& bytes, bool channelsLast);
+
 // labels[rows] on `device`: through pinned memory and an asynchronous copy on a GPU, so that
 // handing labels over never makes the host wait for the GPU.
 torch::Tensor makeLabelBatch(const torch::Tensor& labels, const std::vector<int64_t>& rows,

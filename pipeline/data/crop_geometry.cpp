@@ -50,14 +50,14 @@ CropBox randomResizedCropBox(int width, int height, const std::function<double()
   return {(height - h) / 2, (width - w) / 2, h, w};
 }
 
-ResizedCrop resizeAndCenterCrop(int width, int height, int resizeSize, int cropSize) {
+ResizedCrop resizeAndCenterCrop(int width, int height, int resizeSize, int cropSize, bool square) {
   if (width < 1 || height < 1) throw std::invalid_argument("Resize: an empty image");
   ResizedCrop out;
   const int shorter = std::min(width, height);
   const int longer = std::max(width, height);
   const int newLonger = static_cast<int>(static_cast<double>(resizeSize) * longer / shorter);
-  out.resizedWidth = width <= height ? resizeSize : newLonger;
-  out.resizedHeight = width <= height ? newLonger : resizeSize;
+  out.resizedWidth = width <= height || square ? resizeSize : newLonger;
+  out.resizedHeight = width <= height && !square ? newLonger : resizeSize;
   // CenterCrop: int(round((size - crop) / 2.0)); a crop larger than the image would be padded,
   // which Resize(256) before CenterCrop(224) never needs (cropSize <= resizeSize is checked).
   out.crop.height = std::min(cropSize, out.resizedHeight);

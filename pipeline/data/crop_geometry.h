@@ -33,13 +33,16 @@ CropBox randomResizedCropBox(int width, int height, const std::function<double()
                              const RandomResizedCropRange& range = {});
 
 // Resize(resizeSize) (the shorter side to resizeSize, the longer int(resizeSize * long / short))
-// followed by CenterCrop(cropSize): the resized size and the crop inside it.
+// followed by CenterCrop(cropSize): the resized size and the crop inside it. `square`:
+// Resize((resizeSize, resizeSize)) instead, ignoring the aspect ratio, as the reference's
+// ImageNet evaluation does (docs/reference-behaviour.md §8).
 struct ResizedCrop {
   int resizedWidth = 0;
   int resizedHeight = 0;
   CropBox crop;  // in the resized image
 };
-ResizedCrop resizeAndCenterCrop(int width, int height, int resizeSize, int cropSize);
+ResizedCrop resizeAndCenterCrop(int width, int height, int resizeSize, int cropSize,
+                                bool square = false);
 
 // Python's round(): to the nearest integer, halves to even.
 int roundHalfEven(double value);

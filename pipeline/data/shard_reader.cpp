@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "pipeline/base/error.h"
+#include "pipeline/data/jpeg_source.h"
 #include "pipeline/io/hdf5_file.h"
 #include "pipeline/runs/run_folder.h"
 
@@ -63,18 +64,18 @@ void readShardInto(const Hdf5File& file, const DatasetManifest& manifest, int64_
 
 }  // namespace
 
-LoadedSplit loadSplit(const std::string& datasetDir, const std::string& split) {
+LoadedSplit loadSplit(const std::string& datasetDir, const std::string& split,
+                      const StreamOptions& stream) {
   LoadedSplit loaded;
   loaded.manifest = readManifest(datasetDir);
   loaded.split = split;
   const DatasetManifest& manifest = loaded.manifest;
   const std::string manifestPath = runs::DatasetFolder(datasetDir).manifest();
   if (manifest.encoded()) {
-    throw InputError(manifestPath, "encoding",
-                     "decoded pixels (\"raw\") to load a split into memory; this dataset holds " +
-                         manifest.encoding +
-                         " files, which only the streaming loader reads (not yet used by this "
-                         "stage)");
+    auto source = std::make_shared<JpegSource>(datasetDir, manifest, split, stream);
+    loaded.labels = torch::tensor(source->labels(), torch::kInt32).to(torch::kInt64);
+    loaded.source = std::move(source);
+    return loaded;
   }
   const DatasetManifest::Split& entry = manifest.split(split, manifestPath);
   loaded.images = torch::empty({entry.count, manifest.channels, manifest.height, manifest.width},
@@ -99,6 +100,7 @@ LoadedSplit loadSplit(const std::string& datasetDir, const std::string& split) {
                            std::to_string(entry.count - 1) + ")");
     }
   }
+  loaded.source = std::make_shared<InMemorySource>(loaded.images);
   return loaded;
 }
 

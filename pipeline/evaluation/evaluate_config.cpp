@@ -29,6 +29,7 @@ void EvaluateConfig::registerOptions(OptionTable& table) {
       .addFlag("force", &force, "recompute even if the results file is up to date",
                Effect::kOperational)
       .addFlag("quiet", &quiet, "no summary line", Effect::kOperational);
+  stream.registerOptions(table);
   addDeviceOption(table, &device);
 }
 
@@ -46,6 +47,7 @@ void EvaluateConfig::resolve() {
   requireOption(batchSize > 0, "batch-size", "expected a positive batch size");
   validateDeviceChoice({device});
   modifiedEntropyFormula();  // validates the name
+  stream.validate();
 }
 
 ModifiedEntropyFormula EvaluateConfig::modifiedEntropyFormula() const {

@@ -7,12 +7,14 @@
 #include <string>
 
 #include "pipeline/cli/option_table.h"
+#include "pipeline/data/stream_options.h"
 #include "pipeline/evaluation/mia_features.h"
 
 namespace mu {
 
 struct EvaluateConfig {
   std::string data;                      // dataset folder written by mu-data
+  StreamOptions stream;                  // how JPEG datasets are decoded and cut
   std::string checkpoint;                // any model checkpoint (mu-train, mu-prune, mu-unlearn)
   std::string forgetSet;                 // forget_set.json
   std::string unlearnDir;                // an unlearning run folder: all three of the above and RTE

@@ -52,7 +52,7 @@ EvaluationMetrics evaluateModel(Classifier& model, const LoadedSplit& train,
   EvaluationMetrics metrics;
   const auto start = std::chrono::steady_clock::now();
   const auto score = [&](const LoadedSplit& split, const std::vector<int64_t>& rows) {
-    return scoreSamples(model, split.images, split.labels, rows, comm, options.batchSize);
+    return scoreSamples(model, *split.source, split.labels, rows, comm, options.batchSize);
   };
   const ScoredSamples forget = score(train, set.forgetIds);
   const ScoredSamples retain = score(train, set.retainIds);

@@ -95,8 +95,8 @@ EvaluationOutcome runEvaluation(const EvaluateConfig& config, const OptionTable&
       return {std::move(*stored), true};
   }
 
-  const LoadedSplit train = loadSplit(config.data, "train");
-  const LoadedSplit test = loadSplit(config.data, "test");
+  const LoadedSplit train = loadSplit(config.data, "train", config.stream);
+  const LoadedSplit test = loadSplit(config.data, "test", config.stream);
   checkEvaluationInputs(model.forgetSet, train, test, config.forgetSet, config.data);
 
   const ModelSpec spec{model.meta.arch,   manifest.numClasses,

@@ -26,7 +26,7 @@ struct ScoredSamples {
 };
 
 // `rows` index `images` (uint8 [N, C, H, W]) and `labels` (int64 [N]).
-ScoredSamples scoreSamples(Classifier& model, const torch::Tensor& images,
+ScoredSamples scoreSamples(Classifier& model, const SampleSource& images,
                            const torch::Tensor& labels, const std::vector<int64_t>& rows,
                            Communicator& comm, int64_t batchSize);
 

@@ -11,22 +11,26 @@
 
 namespace mu {
 
-void forEachEvaluationBatch(Classifier& model, const torch::Tensor& images,
+void forEachEvaluationBatch(Classifier& model, const SampleSource& images,
                             const std::vector<int64_t>& rows, int64_t begin, int64_t end,
                             int64_t batchSize, const EvaluationBatchVisitor& visit) {
   torch::NoGradGuard noGrad;
   const bool wasTraining = model.is_training();
   model.eval();
   const BatchPlacement placement{model.parameters().front().device(), usesChannelsLast(model)};
+  std::vector<std::vector<int64_t>> plan;
   for (int64_t first = begin; first < end; first += batchSize) {
     const int64_t last = std::min(end, first + batchSize);
-    const std::vector<int64_t> batchRows(rows.begin() + first, rows.begin() + last);
-    visit(first, batchRows, model.forward(makeImageBatch(images, batchRows, placement)));
+    plan.emplace_back(rows.begin() + first, rows.begin() + last);
+  }
+  const std::unique_ptr<BatchStream> batches = images.stream(plan, BatchRecipe{}, placement);
+  for (size_t b = 0; b < plan.size(); ++b) {
+    visit(begin + static_cast<int64_t>(b) * batchSize, plan[b], model.forward(batches->next()));
   }
   model.train(wasTraining);
 }
 
-Accuracy evaluateAccuracy(Classifier& model, const torch::Tensor& images,
+Accuracy evaluateAccuracy(Classifier& model, const SampleSource& images,
                           const torch::Tensor& labels, const std::vector<int64_t>& rows,
                           Communicator& comm, int64_t batchSize) {
   const torch::Device device = model.parameters().front().device();

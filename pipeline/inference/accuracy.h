@@ -8,6 +8,7 @@
 #include <functional>
 #include <vector>
 
+#include "pipeline/data/sample_source.h"
 #include "pipeline/distributed/communicator.h"
 #include "pipeline/models/classifier.h"
 
@@ -23,18 +24,18 @@ struct Accuracy {
 };
 
 // The inference loop every evaluation shares: `model` in eval mode without gradients (its mode is
-// restored after), positions [begin, end) of `rows` (which index `images`, uint8 [N, C, H, W]) in
-// batches of `batchSize`, each batch placed where the model is (device, memory format).
-// `visit(first, batchRows, logits)` sees positions [first, first + batchRows.size()), their rows
-// and their logits on that device.
+// restored after), positions [begin, end) of `rows` (sample ids of `images`) in batches of
+// `batchSize`, in the evaluation view, each batch placed where the model is (device, memory
+// format). `visit(first, batchRows, logits)` sees positions [first, first + batchRows.size()),
+// their rows and their logits on that device.
 using EvaluationBatchVisitor = std::function<void(
     int64_t first, const std::vector<int64_t>& batchRows, const torch::Tensor& logits)>;
-void forEachEvaluationBatch(Classifier& model, const torch::Tensor& images,
+void forEachEvaluationBatch(Classifier& model, const SampleSource& images,
                             const std::vector<int64_t>& rows, int64_t begin, int64_t end,
                             int64_t batchSize, const EvaluationBatchVisitor& visit);
 
-// `rows` index `images` (uint8 [N, C, H, W]) and `labels` (int64 [N]).
-Accuracy evaluateAccuracy(Classifier& model, const torch::Tensor& images,
+// `rows` index `images` and `labels` (int64 [N]).
+Accuracy evaluateAccuracy(Classifier& model, const SampleSource& images,
                           const torch::Tensor& labels, const std::vector<int64_t>& rows,
                           Communicator& comm, int64_t batchSize = 512);
 

@@ -30,6 +30,10 @@ MpiRuntime::MpiRuntime(int& argc, char**& argv) {
   checkMpi(MPI_Comm_free(&node), "MPI_Comm_free(node)");
 }
 
+void MpiRuntime::barrier() const {
+  checkMpi(MPI_Barrier(MPI_COMM_WORLD), "MPI_Barrier");
+}
+
 MpiRuntime::~MpiRuntime() {
   if (ownsMpi_ && mpiIsActive()) MPI_Finalize();
 }

@@ -27,6 +27,8 @@ class MpiRuntime {
   // split): local rank r drives device r of its node.
   int localRank() const { return localRank_; }
   int localSize() const { return localSize_; }
+  // Waits for every rank (MPI_Barrier on the world).
+  void barrier() const;
 
   // Prints "rank r: error: <message>" on stderr and calls MPI_Abort on MPI_COMM_WORLD, which
   // kills every rank of the job. Without MPI (not initialised, or already finalised) it prints

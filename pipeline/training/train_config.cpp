@@ -14,8 +14,9 @@ void TrainConfig::registerOptions(OptionTable& table) {
       .add("train-limit", &trainLimit, "train on the first N training ids only (0: all)")
       .addChoice("augment", &augment, {"auto", "none", "crop-flip", "flip"},
                  "training augmentation; auto: the reference's per dataset (crop+flip for CIFAR, "
-                 "none otherwise)")
-      .addChoice("arch", &arch, modelNames(), "model architecture")
+                 "none otherwise; RandomResizedCrop+flip for JPEG datasets)");
+  stream.registerOptions(table);
+  table.addChoice("arch", &arch, modelNames(), "model architecture")
       .addFlag("imagenet-stem", &imagenetStem, "ResNet 7x7/stride-2 stem with max-pool")
       .add("train-seed", &trainSeed, "seed of the model initialisation")
       .add("epochs", &epochs, "training epochs")
@@ -76,6 +77,7 @@ void TrainConfig::validate(int worldSize) const {
   requireOption(amp == "none" || device == "cuda", "amp", "bf16 autocast needs --device cuda");
   requireOption(!cudaGraphs || device == "cuda", "cuda-graphs", "CUDA graphs need --device cuda");
   LrSchedule{scheduleOptions()};  // validates the schedule options
+  stream.validate();
 }
 
 DeviceChoice TrainConfig::deviceChoice() const {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "pipeline/cli/option_table.h"
+#include "pipeline/data/stream_options.h"
 #include "pipeline/distributed/device_placement.h"
 #include "pipeline/training/lr_schedule.h"
 
@@ -19,6 +20,7 @@ struct TrainConfig {
   double valFraction = 0.1;
   int64_t trainLimit = 0;        // > 0: only the first N training ids (quick runs, tests)
   std::string augment = "auto";  // auto | none | crop-flip | flip
+  StreamOptions stream;          // how JPEG datasets are decoded and cut
   // Model
   std::string arch = "resnet20s";
   bool imagenetStem = false;

@@ -12,6 +12,7 @@
 
 #include "pipeline/base/code_version.h"
 #include "pipeline/base/error.h"
+#include "pipeline/base/resource_usage.h"
 #include "pipeline/checkpoint/checkpoint.h"
 #include "pipeline/checkpoint/checkpoint_schema.h"
 #include "pipeline/checkpoint/rng_state.h"
@@ -84,10 +85,18 @@ ModelSpec modelSpecFor(const TrainConfig& config, const DatasetManifest& manifes
                    config.imagenetStem, manifest.mean,       manifest.std};
 }
 
-AugmentOptions augmentationFor(const std::string& choice, const std::string& dataset) {
+AugmentOptions augmentationFor(const std::string& choice, const DatasetManifest& manifest) {
   if (choice == "none") return {};
-  if (choice == "crop-flip") return {4, true};
   if (choice == "flip") return {0, true};
+  // JPEG datasets: the reference pads and crops TinyImageNet's 64-pixel images as CIFAR's and
+  // crops ImageNet with RandomResizedCrop, both with a flip (docs/reference-behaviour.md §2.2,
+  // §8); other image trees are trained as ImageNet.
+  if (manifest.encoded()) {
+    return manifest.dataset == "tinyimagenet" ? AugmentOptions{4, true}
+                                              : AugmentOptions{0, true, true};
+  }
+  if (choice == "crop-flip") return {4, true};
+  const std::string& dataset = manifest.dataset;
   // "auto": the reference's per dataset (docs/reference-behaviour.md §2): crop 4 + flip for CIFAR,
   // nothing for SVHN; the datasets it does not cover train without augmentation.
   if (dataset == "cifar10" || dataset == "cifar100") return {4, true};
@@ -117,13 +126,13 @@ TrainOutcome TrainSession::run(const SessionStart& start) {
   }
 
   // Data: the seed's training split (optionally cut short), its validation split and the test set.
-  const LoadedSplit train = loadSplit(config_.data, "train");
-  const LoadedSplit test = loadSplit(config_.data, "test");
+  const LoadedSplit train = loadSplit(config_.data, "train", config_.stream);
+  const LoadedSplit test = loadSplit(config_.data, "test", config_.stream);
   TrainValSplit split = loadValidationSplit(
       config_.data, train, static_cast<uint32_t>(config_.splitSeed), config_.valFraction);
   limitTrainingIds(split, config_.trainLimit);
-  SampleSet samples{train.images, train.labels, split.trainIds,
-                    augmentationFor(config_.augment, train.manifest.dataset)};
+  SampleSet samples{train.source, train.labels, split.trainIds,
+                    augmentationFor(config_.augment, train.manifest)};
   std::vector<int64_t> testRows(static_cast<size_t>(test.size()));
   std::iota(testRows.begin(), testRows.end(), 0);
 
@@ -238,7 +247,7 @@ TrainOutcome TrainSession::run(const SessionStart& start) {
       return outcome;
     }
     const Accuracy validation =
-        evaluateAccuracy(*model, train.images, train.labels, split.valIds, comm);
+        evaluateAccuracy(*model, *train.source, train.labels, split.valIds, comm);
     ++position.epoch;
     position.stepInEpoch = 0;
     const bool best = validation.percent() > position.bestValAccuracy;
@@ -273,7 +282,7 @@ TrainOutcome TrainSession::run(const SessionStart& start) {
   // accuracy is reported. Rank 0 wrote best.h5: every rank waits for it before reading.
   comm.barrier();
   loadCheckpoint(folder.best(), *model, nullptr, nullptr, expected);
-  const Accuracy testAccuracy = evaluateAccuracy(*model, test.images, test.labels, testRows, comm);
+  const Accuracy testAccuracy = evaluateAccuracy(*model, *test.source, test.labels, testRows, comm);
   outcome.epochsDone = position.epoch;
   outcome.bestValAccuracy = position.bestValAccuracy;
   outcome.bestEpoch = position.bestEpoch;
@@ -293,6 +302,7 @@ TrainOutcome TrainSession::run(const SessionStart& start) {
     results["device"] = device.str();
     results["backend"] = comm.backendName();
     results["threads_per_rank"] = torch::get_num_threads();
+    results["peak_resident_mb"] = comm.allReduceMax(peakResidentMegabytes());  // largest rank
     results["config_hash"] = table_.configHash();
     results["code_version"] = codeVersion();
     results["train_samples"] = samples.rows.size();

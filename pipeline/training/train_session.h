@@ -55,7 +55,8 @@ class TrainSession {
 // The model a run of `config` trains on the dataset described by `manifest`.
 ModelSpec modelSpecFor(const TrainConfig& config, const DatasetManifest& manifest);
 
-// The per-dataset augmentation `choice` stands for ("auto": the reference's per dataset).
-AugmentOptions augmentationFor(const std::string& choice, const std::string& dataset);
+// The per-dataset augmentation `choice` stands for ("auto": the reference's per dataset; for a
+// JPEG dataset "auto" and "crop-flip" are RandomResizedCrop + flip).
+AugmentOptions augmentationFor(const std::string& choice, const DatasetManifest& manifest);
 
 }  // namespace mu

@@ -111,6 +111,21 @@ EpochOutcome TrainingLoop::runEpoch(
   lossSum_.zero_();
   correct_.zero_();
   double localLoss = 0;
+  // The rows of this rank's slice of every step still to run: the stream decodes ahead of them.
+  std::vector<std::vector<int64_t>> stepRows;
+  for (int64_t step = settings.startStep; step < steps; ++step) {
+    std::vector<int64_t> rows;
+    for (int64_t position : sampler.rankSlice(order, step)) {
+      rows.push_back(data.rows[static_cast<size_t>(position)]);
+    }
+    stepRows.push_back(std::move(rows));
+  }
+  std::vector<std::vector<int64_t>> plan;
+  for (const std::vector<int64_t>& rows : stepRows) {
+    if (!rows.empty()) plan.push_back(rows);
+  }
+  const std::unique_ptr<BatchStream> batches = data.images->stream(
+      std::move(plan), {data.augment, settings.seed, settings.epoch}, placement);
   int64_t step = settings.startStep;
   for (; step < steps; ++step) {
     // One tiny collective per step lets every rank stop at the same boundary.
@@ -118,10 +133,7 @@ EpochOutcome TrainingLoop::runEpoch(
       outcome.stopped = true;
       break;
     }
-    std::vector<int64_t> rows;
-    for (int64_t position : sampler.rankSlice(order, step)) {
-      rows.push_back(data.rows[static_cast<size_t>(position)]);
-    }
+    const std::vector<int64_t>& rows = stepRows[static_cast<size_t>(step - settings.startStep)];
     const double lr = schedule_.lrAt(settings.epoch, step, steps);
     sgd_.setLr(lr);
     const int64_t globalBatchSize = sampler.globalBatchSize(step);
@@ -129,8 +141,7 @@ EpochOutcome TrainingLoop::runEpoch(
       // Nothing to compute here, but every rank joins the gradient sums and steps.
       computeStep(torch::Tensor(), torch::Tensor(), globalBatchSize);
     } else {
-      const torch::Tensor images = makeImageBatch(data.images, rows, rows, data.augment,
-                                                  settings.seed, settings.epoch, placement);
+      const torch::Tensor images = batches->next();
       const torch::Tensor labels = makeLabelBatch(data.labels, rows, device_);
       const StepGraph::StepBody body = [&](const torch::Tensor& stepImages,
                                            const torch::Tensor& stepLabels) {

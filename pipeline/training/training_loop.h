@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "pipeline/data/augment.h"
+#include "pipeline/data/sample_source.h"
 #include "pipeline/distributed/communicator.h"
 #include "pipeline/distributed/device.h"
 #include "pipeline/distributed/gradient_buckets.h"
@@ -23,10 +24,10 @@
 
 namespace mu {
 
-// The samples an epoch runs over: rows of an in-memory split, with their augmentation.
+// The samples an epoch runs over: rows of a split, with their augmentation.
 struct SampleSet {
-  torch::Tensor images;       // uint8 [N, C, H, W], the whole split
-  torch::Tensor labels;       // int64 [N]
+  std::shared_ptr<const SampleSource> images;  // the whole split's
+  torch::Tensor labels;                        // int64 [N]
   std::vector<int64_t> rows;  // the rows trained on (their order is the sampler's input order)
   AugmentOptions augment;
 };

@@ -61,7 +61,7 @@ torch::Tensor ParameterLayout::zeros() const {
 torch::Tensor statisticsImages(const LoadedSplit& train, const std::vector<int64_t>& rows,
                                const AugmentOptions& augment, uint64_t seed,
                                const torch::Device& device) {
-  return makeImageBatch(train.images, rows, rows, augment, seed, 0, {device, false});
+  return train.source->batch(rows, {augment, seed, 0}, {device, false});
 }
 
 torch::Tensor statisticsLabels(const LoadedSplit& train, const std::vector<int64_t>& rows,

@@ -35,6 +35,7 @@ void UnlearnConfig::registerOptions(OptionTable& table) {
            "also checkpoint every N steps inside an epoch (0: epoch ends only)",
            Effect::kOperational)
       .addFlag("quiet", &quiet, "no progress lines", Effect::kOperational);
+  stream.registerOptions(table);
   addDeviceOption(table, &device);
 }
 
@@ -42,6 +43,7 @@ void UnlearnConfig::validate(int worldSize) const {
   requireOption(!data.empty(), "data", "required: a dataset folder written by mu-data");
   requireOption(!original.empty(), "original", "required: the checkpoint to unlearn");
   requireOption(!runDir.empty(), "run-dir", "required: the run folder");
+  stream.validate();
   requireOption(forgetCount >= 0, "forget-count", "expected >= 0");
   requireOption(batchSize > 0 && batchSize % worldSize == 0, "batch-size",
                 "a positive multiple of the world size " + std::to_string(worldSize));

@@ -8,11 +8,13 @@
 
 #include "pipeline/cli/option_table.h"
 #include "pipeline/data/forget_set.h"
+#include "pipeline/data/stream_options.h"
 
 namespace mu {
 
 struct UnlearnConfig {
   std::string data;      // dataset folder written by mu-data (identified by content, not path)
+  StreamOptions stream;  // how JPEG datasets are decoded and cut
   std::string original;  // the checkpoint to unlearn (a mu-train or mu-prune model)
   std::string runDir;
   std::string method = "ft";

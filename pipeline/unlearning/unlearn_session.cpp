@@ -106,7 +106,7 @@ CheckpointMeta checkpointMeta(const OriginalModel& original, const OptionTable& 
 
 double accuracyOn(Classifier& model, const LoadedSplit& split, const std::vector<int64_t>& rows,
                   Communicator& comm) {
-  return evaluateAccuracy(model, split.images, split.labels, rows, comm).percent();
+  return evaluateAccuracy(model, *split.source, split.labels, rows, comm).percent();
 }
 
 }  // namespace
@@ -125,7 +125,7 @@ UnlearnRunOutcome runUnlearning(const UnlearnConfig& config, UnlearningMethod& m
   const double valFraction = original.option("val-fraction", 0.1);
   const auto splitSeed =
       static_cast<uint32_t>(config.referenceSplitSeed ? config.seed : trainSplitSeed);
-  const LoadedSplit train = loadSplit(config.data, "train");
+  const LoadedSplit train = loadSplit(config.data, "train", config.stream);
   TrainValSplit split = loadValidationSplit(config.data, train, splitSeed, valFraction);
   // D_r and D_f partition what the original model was trained on: with mu-train's --train-limit
   // that is the first N training ids only (rows it never saw are neither forgotten nor retained).
@@ -167,7 +167,7 @@ UnlearnRunOutcome runUnlearning(const UnlearnConfig& config, UnlearningMethod& m
   ProgressReporter progress("unlearn", comm.rank() == 0 && !config.quiet);
   UnlearnContext context(*model, tensorComm, train, forgetSet, progress);
   context.masks = masks;
-  context.augment = augmentationFor(config.augment, manifest.dataset);
+  context.augment = augmentationFor(config.augment, manifest);
   context.batchSize = config.batchSize;
   context.seed = static_cast<uint64_t>(config.seed);
   context.checkpointEverySteps = config.checkpointEverySteps;
@@ -208,7 +208,7 @@ UnlearnRunOutcome runUnlearning(const UnlearnConfig& config, UnlearningMethod& m
   const double rteSeconds = earlierSeconds + unlearned.seconds;
 
   // The stage's own report of what it did (mu-evaluate computes the paper's metrics).
-  const LoadedSplit test = loadSplit(config.data, "test");
+  const LoadedSplit test = loadSplit(config.data, "test", config.stream);
   json results;
   results["method"] = method.name();
   results["method_options"] = method.optionsJson();

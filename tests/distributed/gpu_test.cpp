@@ -317,7 +317,8 @@ LoopRun trainWithLoop(torch::Device device, Communicator& comm, bool cudaGraphs)
   if (cudaGraphs) loop.enableCudaGraphs();
   torch::manual_seed(11);
   SampleSet data;
-  data.images = torch::randint(0, 256, {100, 3, 32, 32}, torch::kUInt8);
+  data.images =
+      std::make_shared<InMemorySource>(torch::randint(0, 256, {100, 3, 32, 32}, torch::kUInt8));
   data.labels = torch::randint(0, 10, {100}, torch::kInt64);
   for (int64_t i = 0; i < 100; ++i) data.rows.push_back(i);
   data.augment = {4, true};

@@ -118,7 +118,7 @@ class ToyUnlearning : public ::testing::Test {
   UnlearnContext contextFor(Classifier& model) { return contextFor(model, forget_); }
 
   Accuracy accuracyOn(Classifier& model, const std::vector<int64_t>& rows) {
-    return evaluateAccuracy(model, train_.images, train_.labels, rows, comm_);
+    return evaluateAccuracy(model, *train_.source, train_.labels, rows, comm_);
   }
 
   SingleProcessCommunicator comm_;

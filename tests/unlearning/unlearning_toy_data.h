@@ -37,6 +37,7 @@ inline LoadedSplit toyTrainSplit(int64_t count, int classes = 4, uint64_t seed =
     images[row][0].slice(0, top, top + 3).slice(1, left, left + 3).fill_(220);
   }
   split.images = images.to(torch::kUInt8);
+  split.source = std::make_shared<InMemorySource>(split.images);
   return split;
 }
 

@@ -1,0 +1,98 @@
+#include "pipeline/data/jpeg_batch_stream.h"
+
+#include <stdexcept>
+#include <utility>
+
+#include "pipeline/data/batch_on_device.h"
+#include "pipeline/data/jpeg_source.h"
+
+namespace mu {
+
+JpegBatchStream::JpegBatchStream(const JpegSource& source, std::vector<std::vector<int64_t>> plan,
+                                 BatchRecipe recipe, BatchPlacement placement)
+    : source_(source),
+      plan_(std::move(plan)),
+      recipe_(std::move(recipe)),
+      placement_(std::move(placement)),
+      imageBytes_(source.options().imageSize * source.options().imageSize * 3) {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  submitAhead();
+  const int threads = source.options().threads();
+  for (int t = 0; t < threads; ++t) workers_.emplace_back([this] { work(); });
+}
+
+JpegBatchStream::~JpegBatchStream() {
+  {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  workAvailable_.notify_all();
+  for (std::thread& worker : workers_) worker.join();
+}
+
+void JpegBatchStream::submitAhead() {
+  const auto depth = static_cast<size_t>(source_.options().prefetchBatches);
+  const int64_t size = source_.options().imageSize;
+  bool submitted = false;
+  for (; nextSubmit_ < plan_.size() && nextSubmit_ < nextTake_ + depth; ++nextSubmit_) {
+    const auto count = static_cast<int64_t>(plan_[nextSubmit_].size());
+    Pending& pending = pending_[nextSubmit_];
+    // Pinned host memory copies to a GPU asynchronously.
+    pending.pixels = torch::empty(
+        {count, size, size, 3},
+        torch::TensorOptions(torch::kUInt8).pinned_memory(placement_.device.is_cuda()));
+    pending.remaining = count;
+    for (size_t sample = 0; sample < static_cast<size_t>(count); ++sample) {
+      tasks_.push_back({nextSubmit_, sample});
+    }
+    submitted = true;
+  }
+  if (submitted) workAvailable_.notify_all();
+}
+
+void JpegBatchStream::decode(const Task& task, uint8_t* out, JpegCodec& codec, Pending& pending) {
+  try {
+    source_.decodeSample(plan_[task.batch][task.sample], recipe_, out, codec);
+  } catch (...) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    if (!pending.error) pending.error = std::current_exception();
+  }
+}
+
+void JpegBatchStream::work() {
+  JpegCodec codec;
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (true) {
+    workAvailable_.wait(lock, [this] { return stopping_ || !tasks_.empty(); });
+    if (stopping_) return;
+    const Task task = tasks_.front();
+    tasks_.pop_front();
+    Pending& pending = pending_.at(task.batch);  // map nodes stay put while others come and go
+    uint8_t* out =
+        pending.pixels.data_ptr<uint8_t>() + static_cast<int64_t>(task.sample) * imageBytes_;
+    lock.unlock();
+    decode(task, out, codec, pending);
+    lock.lock();
+    if (--pending.remaining == 0) batchDone_.notify_all();
+  }
+}
+
+torch::Tensor JpegBatchStream::next() {
+  if (nextTake_ >= plan_.size()) throw std::logic_error("BatchStream: the plan is exhausted");
+  Pending taken;
+  {
+    std::unique_lock<std::mutex> lock(mutex_);
+    batchDone_.wait(lock, [this] { return pending_.at(nextTake_).remaining == 0; });
+    taken = std::move(pending_.at(nextTake_));
+    pending_.erase(nextTake_);
+    ++nextTake_;
+    submitAhead();
+  }
+  if (taken.error) std::rethrow_exception(taken.error);
+  // NHWC bytes, viewed as NCHW, scaled on the device.
+  return scaleToUnit(
+      taken.pixels.to(placement_.device, /*non_blocking=*/true).permute({0, 3, 1, 2}),
+      placement_.channelsLast);
+}
+
+}  // namespace mu

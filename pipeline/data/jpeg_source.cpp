@@ -1,0 +1,168 @@
+#include "pipeline/data/jpeg_source.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <string>
+
+#include "pipeline/base/error.h"
+#include "pipeline/data/crop_geometry.h"
+#include "pipeline/data/jpeg_batch_stream.h"
+#include "pipeline/data/sample_transform.h"
+#include "pipeline/imaging/image_convert.h"
+#include "pipeline/imaging/resample.h"
+#include "pipeline/runs/run_folder.h"
+
+namespace mu {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Draw k of a sample: 0..21 belong to RandomResizedCrop, this one to the flip.
+constexpr uint64_t kFlipDraw = 100;
+
+// The largest libjpeg-turbo reduction (8, 4, 2 or 1) that keeps at least `needWidth` x
+// `needHeight` of the `width` x `height` region.
+int reductionFor(int width, int height, int needWidth, int needHeight) {
+  for (int factor : {8, 4, 2}) {
+    if (width / factor >= needWidth && height / factor >= needHeight) return factor;
+  }
+  return 1;
+}
+
+DecodedImage decodeReduced(const std::vector<uint8_t>& bytes, int factor, JpegCodec& codec) {
+  if (factor == 1) return decodeToRgb(bytes.data(), bytes.size(), codec);
+  return codec.decodeRgb(bytes.data(), bytes.size(), 1, factor);
+}
+
+void mirror(DecodedImage& image) {
+  const int channels = image.channels;
+  for (int y = 0; y < image.height; ++y) {
+    uint8_t* row = &image.pixels[static_cast<size_t>(y) * image.width * channels];
+    for (int left = 0, right = image.width - 1; left < right; ++left, --right) {
+      std::swap_ranges(row + left * channels, row + (left + 1) * channels, row + right * channels);
+    }
+  }
+}
+
+void expectAttribute(const EncodedShard& shard, const std::string& name,
+                     const std::string& expected) {
+  const std::string found = shard.stringAttribute(name);
+  if (found != expected) {
+    throw InputError(shard.path(), name,
+                     "expected '" + expected + "' (from manifest.json), found '" + found + "'");
+  }
+}
+
+}  // namespace
+
+JpegSource::JpegSource(const std::string& datasetDir, const DatasetManifest& manifest,
+                       const std::string& split, const StreamOptions& options)
+    : options_(options) {
+  const std::string manifestPath = runs::DatasetFolder(datasetDir).manifest();
+  const DatasetManifest::Split& entry = manifest.split(split, manifestPath);
+  for (const std::string& name : entry.shards) {
+    const std::string path = (fs::path(datasetDir) / name).string();
+    if (!fs::exists(path)) throw InputError(path, "file", "shard listed in manifest.json");
+    auto shard = std::make_unique<EncodedShard>(path);
+    expectAttribute(*shard, "dataset", manifest.dataset);
+    expectAttribute(*shard, "source_sha256", manifest.sourceSha256);
+    expectAttribute(*shard, "split", split);
+    shards_.push_back(std::move(shard));
+  }
+  // Each shard holds consecutive ids; together they must cover 0..count-1 once.
+  std::sort(shards_.begin(), shards_.end(), [](const auto& a, const auto& b) {
+    return a->ids().empty() || (!b->ids().empty() && a->ids().front() < b->ids().front());
+  });
+  labels_.reserve(static_cast<size_t>(entry.count));
+  for (const auto& shard : shards_) {
+    const auto expected = static_cast<int64_t>(labels_.size());
+    for (int64_t row = 0; row < shard->size(); ++row) {
+      if (shard->ids()[static_cast<size_t>(row)] != expected + row) {
+        throw InputError(shard->path(), shards::kIds,
+                         "consecutive ids from " + std::to_string(expected) +
+                             " (every id once across the shards)");
+      }
+      const int32_t label = shard->labels()[static_cast<size_t>(row)];
+      if (label < 0 || label >= manifest.numClasses) {
+        throw InputError(shard->path(), shards::kLabels,
+                         "labels in [0, " + std::to_string(manifest.numClasses) + "), found " +
+                             std::to_string(label));
+      }
+    }
+    firstIds_.push_back(expected);
+    labels_.insert(labels_.end(), shard->labels().begin(), shard->labels().end());
+  }
+  if (static_cast<int64_t>(labels_.size()) != entry.count) {
+    throw InputError(
+        manifestPath, "splits." + split + ".count",
+        std::to_string(entry.count) + " images, the shards hold " + std::to_string(labels_.size()));
+  }
+}
+
+std::vector<uint8_t> JpegSource::encodedBytes(int64_t id) const {
+  if (id < 0 || id >= size()) {
+    throw InputError("sample id " + std::to_string(id) + " outside [0, " + std::to_string(size()) +
+                     ")");
+  }
+  const auto shard = static_cast<size_t>(std::upper_bound(firstIds_.begin(), firstIds_.end(), id) -
+                                         firstIds_.begin() - 1);
+  const std::lock_guard<std::mutex> lock(fileMutex_);
+  return shards_[shard]->bytes(id - firstIds_[shard]);
+}
+
+void JpegSource::decodeSample(int64_t id, const BatchRecipe& recipe, uint8_t* out,
+                              JpegCodec& codec) const {
+  const std::vector<uint8_t> bytes = encodedBytes(id);
+  const int size = static_cast<int>(options_.imageSize);
+  const bool scaling = !options_.fullSizeDecode;
+  DecodedImage image;
+  try {
+    const JpegHeader header = codec.header(bytes.data(), bytes.size());
+    if (recipe.augment.randomResizedCrop) {
+      uint64_t draw = 0;
+      const CropBox box = randomResizedCropBox(header.width, header.height, [&] {
+        return sampleUniform(recipe.seed, recipe.epoch, id, draw++);
+      });
+      const int factor = scaling ? reductionFor(box.width, box.height, size, size) : 1;
+      const DecodedImage decoded = decodeReduced(bytes, factor, codec);
+      // The box in the reduced image's pixels (exact when factor is 1).
+      const int left = box.left / factor, top = box.top / factor;
+      const int width = std::max(1, std::min(decoded.width - left, box.width / factor));
+      const int height = std::max(1, std::min(decoded.height - top, box.height / factor));
+      image = resizeBilinear(cropImage(decoded, left, top, width, height), size, size);
+    } else {
+      const ResizedCrop view =
+          resizeAndCenterCrop(header.width, header.height, static_cast<int>(options_.resizeSize),
+                              size, options_.squareResize);
+      const int factor =
+          scaling ? reductionFor(header.width, header.height, view.resizedWidth, view.resizedHeight)
+                  : 1;
+      image = resizeThenCrop(decodeReduced(bytes, factor, codec), view.resizedWidth,
+                             view.resizedHeight, view.crop.left, view.crop.top, size, size);
+    }
+  } catch (const ImageError& error) {
+    throw InputError("sample id " + std::to_string(id), "image",
+                     std::string("a decodable JPEG: ") + error.what());
+  }
+  bool flip = recipe.augment.horizontalFlip &&
+              sampleUniform(recipe.seed, recipe.epoch, id, kFlipDraw) < 0.5;
+  if (recipe.augment.cropPadding > 0 && !recipe.augment.randomResizedCrop) {
+    // The small datasets' RandomCrop(padding) + flip on the evaluation view, drawn as the
+    // in-memory path draws them (TinyImageNet's recipe, docs/reference-behaviour.md §2.2).
+    const SampleTransform shift =
+        drawSampleTransform(recipe.augment, recipe.seed, recipe.epoch, id);
+    const int padding = recipe.augment.cropPadding;
+    image = cropImage(image, shift.offsetX - padding, shift.offsetY - padding, size, size);
+    flip = shift.flip;
+  }
+  if (flip) mirror(image);
+  std::copy(image.pixels.begin(), image.pixels.end(), out);
+}
+
+std::unique_ptr<BatchStream> JpegSource::stream(std::vector<std::vector<int64_t>> plan,
+                                                const BatchRecipe& recipe,
+                                                const BatchPlacement& placement) const {
+  return std::make_unique<JpegBatchStream>(*this, std::move(plan), recipe, placement);
+}
+
+}  // namespace mu

@@ -1,0 +1,55 @@
+#pragma once
+// A split of a JPEG dataset (manifest encoding "jpeg"), streamed: only the shards' small indexes
+// (offsets, labels, ids, sizes) stay in memory, and each batch reads just its images' bytes. A
+// stream's pool of decoder threads (libjpeg-turbo) decodes, crops and flips the batches of its
+// plan ahead of the consumer, at most --prefetch-batches of them, into uint8 NHWC buffers (pinned
+// for a GPU) that are scaled to [0, 1] on the device. So memory is bounded by the prefetch depth,
+// not by the dataset, and each rank reads only the samples of its slice.
+//
+// The transforms are torchvision's ImageNet ones, on PIL's arithmetic (crop_geometry.h,
+// pipeline/imaging/resample.h): RandomResizedCrop(image size) + horizontal flip for training and
+// Resize(resize size) + CenterCrop(image size) for evaluation. A sample's crop and flip are drawn
+// from (seed, epoch, sample id), so they do not depend on the rank or the thread.
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "pipeline/data/encoded_shards.h"
+#include "pipeline/data/sample_source.h"
+#include "pipeline/data/shard_schema.h"
+#include "pipeline/data/stream_options.h"
+#include "pipeline/imaging/jpeg_codec.h"
+
+namespace mu {
+
+class JpegSource : public SampleSource {
+ public:
+  // Opens the split's shards and checks them against the manifest (InputError naming the shard
+  // and field otherwise).
+  JpegSource(const std::string& datasetDir, const DatasetManifest& manifest,
+             const std::string& split, const StreamOptions& options);
+
+  int64_t size() const override { return static_cast<int64_t>(labels_.size()); }
+  const std::vector<int32_t>& labels() const { return labels_; }
+  const StreamOptions& options() const { return options_; }
+  std::unique_ptr<BatchStream> stream(std::vector<std::vector<int64_t>> plan,
+                                      const BatchRecipe& recipe,
+                                      const BatchPlacement& placement) const override;
+
+  // Sample `id` as the recipe makes it, written as image-size x image-size x 3 bytes (HWC) at
+  // `out`. Thread-safe given a codec per thread.
+  void decodeSample(int64_t id, const BatchRecipe& recipe, uint8_t* out, JpegCodec& codec) const;
+
+ private:
+  std::vector<uint8_t> encodedBytes(int64_t id) const;
+
+  StreamOptions options_;
+  std::vector<std::unique_ptr<EncodedShard>> shards_;  // in id order
+  std::vector<int64_t> firstIds_;                      // of each shard
+  std::vector<int32_t> labels_;                        // by id
+  mutable std::mutex fileMutex_;  // the HDF5 library (serial build) takes one caller at a time
+};
+
+}  // namespace mu

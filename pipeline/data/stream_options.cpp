@@ -1,0 +1,51 @@
+#include "pipeline/data/stream_options.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <string>
+#include <thread>
+
+#include "pipeline/base/error.h"
+
+namespace mu {
+
+void StreamOptions::registerOptions(OptionTable& table) {
+  using Effect = OptionTable::Effect;
+  table
+      .add("image-size", &imageSize,
+           "JPEG datasets: RandomResizedCrop size for training, CenterCrop size otherwise")
+      .add("resize-size", &resizeSize,
+           "JPEG datasets: shorter side after Resize, before the evaluation CenterCrop")
+      .addFlag("square-resize", &squareResize,
+               "JPEG datasets: evaluation resizes to resize-size x resize-size, ignoring the "
+               "aspect ratio (the reference's ImageNet evaluation)")
+      .addFlag("full-size-decode", &fullSizeDecode,
+               "JPEG datasets: no DCT-domain downscaling of large images (slower; pixels exactly "
+               "torchvision's)")
+      .add("decode-threads", &decodeThreads,
+           "JPEG datasets: decoder threads per rank (0: the rank's share of the node's cores)",
+           Effect::kOperational)
+      .add("prefetch-batches", &prefetchBatches,
+           "JPEG datasets: batches decoded ahead (memory is bounded by this)",
+           Effect::kOperational);
+}
+
+void StreamOptions::validate() const {
+  requireOption(imageSize >= 8 && imageSize <= 4096, "image-size", "expected 8..4096 pixels");
+  requireOption(resizeSize >= imageSize && resizeSize <= 8192, "resize-size",
+                "expected >= --image-size (a centre crop inside the resized image)");
+  requireOption(decodeThreads >= 0 && decodeThreads <= 256, "decode-threads", "expected 0..256");
+  requireOption(prefetchBatches >= 1 && prefetchBatches <= 64, "prefetch-batches",
+                "expected 1..64");
+}
+
+int StreamOptions::threads() const {
+  if (decodeThreads > 0) return static_cast<int>(decodeThreads);
+  // Open MPI says how many ranks share this node; each takes its share of the cores.
+  const char* local = std::getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+  const int ranksHere = local != nullptr ? std::max(1, std::atoi(local)) : 1;
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  return std::max(1, cores / ranksHere);
+}
+
+}  // namespace mu
