@@ -50,6 +50,7 @@ class EncodedShard {
   const std::vector<int32_t>& heights() const { return heights_; }
   const std::vector<int32_t>& widths() const { return widths_; }
   const std::vector<int64_t>& sourceIndices() const { return sourceIndices_; }
+  const std::vector<int64_t>& offsets() const { return offsets_; }  // n + 1, into the bytes
   // The encoded bytes of row `row`.
   std::vector<uint8_t> bytes(int64_t row) const;
   std::string stringAttribute(const std::string& name) const { return file_.stringAttribute(name); }

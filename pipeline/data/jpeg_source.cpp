@@ -60,37 +60,48 @@ JpegSource::JpegSource(const std::string& datasetDir, const DatasetManifest& man
     : options_(options) {
   const std::string manifestPath = runs::DatasetFolder(datasetDir).manifest();
   const DatasetManifest::Split& entry = manifest.split(split, manifestPath);
+  // Each shard's index, read with one file open at a time (an open HDF5 file's caches would
+  // otherwise add up over hundreds of shards).
+  struct Read {
+    ShardIndex index;
+    std::vector<int64_t> ids;
+    std::vector<int32_t> labels;
+  };
+  std::vector<Read> reads;
   for (const std::string& name : entry.shards) {
     const std::string path = (fs::path(datasetDir) / name).string();
     if (!fs::exists(path)) throw InputError(path, "file", "shard listed in manifest.json");
-    auto shard = std::make_unique<EncodedShard>(path);
-    expectAttribute(*shard, "dataset", manifest.dataset);
-    expectAttribute(*shard, "source_sha256", manifest.sourceSha256);
-    expectAttribute(*shard, "split", split);
-    shards_.push_back(std::move(shard));
+    const EncodedShard shard(path);
+    expectAttribute(shard, "dataset", manifest.dataset);
+    expectAttribute(shard, "source_sha256", manifest.sourceSha256);
+    expectAttribute(shard, "split", split);
+    if (shard.ids().size() != shard.labels().size()) {
+      throw InputError(path, shards::kIds, "one id per image (a finished conversion)");
+    }
+    reads.push_back({{path, shard.offsets()}, shard.ids(), shard.labels()});
   }
   // Each shard holds consecutive ids; together they must cover 0..count-1 once.
-  std::sort(shards_.begin(), shards_.end(), [](const auto& a, const auto& b) {
-    return a->ids().empty() || (!b->ids().empty() && a->ids().front() < b->ids().front());
+  std::sort(reads.begin(), reads.end(), [](const Read& a, const Read& b) {
+    return a.ids.empty() || (!b.ids.empty() && a.ids.front() < b.ids.front());
   });
   labels_.reserve(static_cast<size_t>(entry.count));
-  for (const auto& shard : shards_) {
+  for (Read& read : reads) {
     const auto expected = static_cast<int64_t>(labels_.size());
-    for (int64_t row = 0; row < shard->size(); ++row) {
-      if (shard->ids()[static_cast<size_t>(row)] != expected + row) {
-        throw InputError(shard->path(), shards::kIds,
+    for (size_t row = 0; row < read.ids.size(); ++row) {
+      if (read.ids[row] != expected + static_cast<int64_t>(row)) {
+        throw InputError(read.index.path, shards::kIds,
                          "consecutive ids from " + std::to_string(expected) +
                              " (every id once across the shards)");
       }
-      const int32_t label = shard->labels()[static_cast<size_t>(row)];
-      if (label < 0 || label >= manifest.numClasses) {
-        throw InputError(shard->path(), shards::kLabels,
+      if (read.labels[row] < 0 || read.labels[row] >= manifest.numClasses) {
+        throw InputError(read.index.path, shards::kLabels,
                          "labels in [0, " + std::to_string(manifest.numClasses) + "), found " +
-                             std::to_string(label));
+                             std::to_string(read.labels[row]));
       }
     }
     firstIds_.push_back(expected);
-    labels_.insert(labels_.end(), shard->labels().begin(), shard->labels().end());
+    labels_.insert(labels_.end(), read.labels.begin(), read.labels.end());
+    shards_.push_back(std::move(read.index));
   }
   if (static_cast<int64_t>(labels_.size()) != entry.count) {
     throw InputError(
@@ -106,8 +117,28 @@ std::vector<uint8_t> JpegSource::encodedBytes(int64_t id) const {
   }
   const auto shard = static_cast<size_t>(std::upper_bound(firstIds_.begin(), firstIds_.end(), id) -
                                          firstIds_.begin() - 1);
+  const std::vector<int64_t>& offsets = shards_[shard].offsets;
+  const auto row = static_cast<size_t>(id - firstIds_[shard]);
+  std::vector<uint8_t> bytes(static_cast<size_t>(offsets[row + 1] - offsets[row]));
   const std::lock_guard<std::mutex> lock(fileMutex_);
-  return shards_[shard]->bytes(id - firstIds_[shard]);
+  if (!bytes.empty()) {
+    openShard(shard).readRange(shards::kEncoded, static_cast<hsize_t>(offsets[row]),
+                               static_cast<hsize_t>(bytes.size()), bytes.data());
+  }
+  return bytes;
+}
+
+const Hdf5File& JpegSource::openShard(size_t shard) const {
+  constexpr size_t kOpenShards = 8;
+  for (auto file = openFiles_.begin(); file != openFiles_.end(); ++file) {
+    if (file->first == shard) {
+      openFiles_.splice(openFiles_.begin(), openFiles_, file);
+      return openFiles_.front().second;
+    }
+  }
+  openFiles_.emplace_front(shard, Hdf5File::openReadOnly(shards_[shard].path));
+  if (openFiles_.size() > kOpenShards) openFiles_.pop_back();
+  return openFiles_.front().second;
 }
 
 void JpegSource::decodeSample(int64_t id, const BatchRecipe& recipe, uint8_t* out,

@@ -11,6 +11,7 @@
 // Resize(resize size) + CenterCrop(image size) for evaluation. A sample's crop and flip are drawn
 // from (seed, epoch, sample id), so they do not depend on the rank or the thread.
 
+#include <list>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -21,6 +22,7 @@
 #include "pipeline/data/shard_schema.h"
 #include "pipeline/data/stream_options.h"
 #include "pipeline/imaging/jpeg_codec.h"
+#include "pipeline/io/hdf5_file.h"
 
 namespace mu {
 
@@ -43,13 +45,24 @@ class JpegSource : public SampleSource {
   void decodeSample(int64_t id, const BatchRecipe& recipe, uint8_t* out, JpegCodec& codec) const;
 
  private:
+  // What a read needs of a shard: its file and where each image's bytes lie.
+  struct ShardIndex {
+    std::string path;
+    std::vector<int64_t> offsets;
+  };
+
   std::vector<uint8_t> encodedBytes(int64_t id) const;
+  // The open file of shard `shard` (lock held): the few used last stay open. Every open HDF5 file
+  // keeps its own metadata cache (about a megabyte), so holding all of ImageNet's hundreds of
+  // shards open would make memory grow with the dataset.
+  const Hdf5File& openShard(size_t shard) const;
 
   StreamOptions options_;
-  std::vector<std::unique_ptr<EncodedShard>> shards_;  // in id order
-  std::vector<int64_t> firstIds_;                      // of each shard
-  std::vector<int32_t> labels_;                        // by id
-  mutable std::mutex fileMutex_;  // the HDF5 library (serial build) takes one caller at a time
+  std::vector<ShardIndex> shards_;  // in id order
+  std::vector<int64_t> firstIds_;   // of each shard
+  std::vector<int32_t> labels_;     // by id
+  mutable std::mutex fileMutex_;    // the HDF5 library (serial build) takes one caller at a time
+  mutable std::list<std::pair<size_t, Hdf5File>> openFiles_;  // most recently used first
 };
 
 }  // namespace mu

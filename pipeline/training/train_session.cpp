@@ -290,6 +290,7 @@ TrainOutcome TrainSession::run(const SessionStart& start) {
   outcome.trainSeconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - runStart).count();
   outcome.imagesPerSecond = secondsTraining > 0 ? imagesTrained / secondsTraining : 0;
+  const double peakResident = comm.allReduceMax(peakResidentMegabytes());  // largest rank's
   if (comm.rank() == 0) {
     json results;
     results["best_val_accuracy"] = outcome.bestValAccuracy;
@@ -302,7 +303,7 @@ TrainOutcome TrainSession::run(const SessionStart& start) {
     results["device"] = device.str();
     results["backend"] = comm.backendName();
     results["threads_per_rank"] = torch::get_num_threads();
-    results["peak_resident_mb"] = comm.allReduceMax(peakResidentMegabytes());  // largest rank
+    results["peak_resident_mb"] = peakResident;
     results["config_hash"] = table_.configHash();
     results["code_version"] = codeVersion();
     results["train_samples"] = samples.rows.size();
