@@ -26,6 +26,9 @@ void EvaluateConfig::registerOptions(OptionTable& table) {
                  "the modified-entropy feature: song-mittal (the correct formula) or "
                  "reference-buggy (the reference's SVC_MIA.py)")
       .add("batch-size", &batchSize, "inference batch size", Effect::kOperational)
+      .add("mia-sample-limit", &miaSampleLimit,
+           "the SVC attacks use only the first N samples of D_r and of D_te (0: all; the "
+           "reference's ImageNet evaluation: 10000)")
       .addFlag("force", &force, "recompute even if the results file is up to date",
                Effect::kOperational)
       .addFlag("quiet", &quiet, "no summary line", Effect::kOperational);
@@ -45,6 +48,8 @@ void EvaluateConfig::resolve() {
   requireOption(!forgetSet.empty(), "forget-set", "required (or --unlearn-dir)");
   requireOption(!out.empty(), "out", "required without --unlearn-dir: the results JSON path");
   requireOption(batchSize > 0, "batch-size", "expected a positive batch size");
+  requireOption(miaSampleLimit == 0 || miaSampleLimit >= 4, "mia-sample-limit",
+                "expected 0 (all) or at least 4 samples");
   validateDeviceChoice({device});
   modifiedEntropyFormula();  // validates the name
   stream.validate();

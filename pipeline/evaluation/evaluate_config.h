@@ -21,6 +21,7 @@ struct EvaluateConfig {
   std::string out;                       // results JSON
   std::string mEntropy = "song-mittal";  // song-mittal | reference-buggy
   int64_t batchSize = 512;               // inference batch (global, see model_predictions.h)
+  int64_t miaSampleLimit = 0;            // > 0: the attacks use the first N of D_r and D_te
   std::string device = "cpu";            // cpu | cuda (the GPU of the node-local rank)
   bool force = false;
   bool quiet = false;

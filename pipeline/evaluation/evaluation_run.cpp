@@ -117,6 +117,7 @@ EvaluationOutcome runEvaluation(const EvaluateConfig& config, const OptionTable&
   EvaluationOptions options;
   options.batchSize = config.batchSize;
   options.mia.modifiedEntropy = config.modifiedEntropyFormula();
+  options.mia.sampleLimit = config.miaSampleLimit;
   const EvaluationMetrics metrics =
       evaluateModel(*classifier, train, test, model.forgetSet, comm, options);
 

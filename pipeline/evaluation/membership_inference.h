@@ -26,6 +26,10 @@ struct MiaOptions {
   // The correct formula by default; kReferenceBuggy reproduces the 2024 mirror's m_entropy.
   ModifiedEntropyFormula modifiedEntropy = ModifiedEntropyFormula::kSongMittal;
   SvcSettings svc;
+  // > 0: the attacks see only the first N rows of D_r and of D_te (the reference's ImageNet
+  // evaluation uses 10 000 of each, docs/reference-behaviour.md §8), which bounds libsvm's
+  // quadratic fit; 0: all of them, as the reference's other datasets.
+  int64_t sampleLimit = 0;
 };
 
 // The four sets of one SVC_MIA call: the attack learns members (shadowTrain) from non-members

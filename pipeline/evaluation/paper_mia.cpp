@@ -2,6 +2,7 @@
 
 #include <ATen/Parallel.h>
 
+#include <algorithm>
 #include <optional>
 #include <vector>
 
@@ -12,8 +13,12 @@ PaperMiaScores paperMembershipInference(const PredictionSet& retain, const Predi
                                         Communicator& comm) {
   // Both splits are made (and validated) on every rank before any work, so bad input fails
   // everywhere at once.
-  const MiaAttackSets attackSets[2] = {miaEfficacySets(retain, forget, test),
-                                       trainingPrivacySets(retain, test)};
+  const auto limited = [&](const PredictionSet& set) {
+    return options.sampleLimit > 0 ? set.rows(0, std::min(options.sampleLimit, set.size())) : set;
+  };
+  const PredictionSet shadowRetain = limited(retain), shadowTest = limited(test);
+  const MiaAttackSets attackSets[2] = {miaEfficacySets(shadowRetain, forget, shadowTest),
+                                       trainingPrivacySets(shadowRetain, shadowTest)};
   const auto features = static_cast<int64_t>(kAllMiaFeatures.size());
   const int64_t attacks = 2 * features;
   std::vector<int64_t> mine;

@@ -328,5 +328,25 @@ TEST_F(MiaTest, PaperMiasOnThreadsMatchTheSequentialAttacks) {
   }
 }
 
+TEST_F(MiaTest, ASampleLimitAttacksWithTheFirstRowsOfRetainAndTestOnly) {
+  const PredictionSet retain = setWithConfidence(uniform(700, 0.5, 1.0), 4);
+  const PredictionSet test = setWithConfidence(uniform(300, 0.2, 0.9), 4);
+  const PredictionSet forget = setWithConfidence(uniform(120, 0.3, 1.0), 4);
+  SingleProcessCommunicator comm;
+  MiaOptions limited;
+  limited.sampleLimit = 100;
+  const PaperMiaScores bounded = paperMembershipInference(retain, forget, test, limited, comm);
+  const PaperMiaScores explicitRows =
+      paperMembershipInference(retain.rows(0, 100), forget, test.rows(0, 100), {}, comm);
+  const PaperMiaScores all = paperMembershipInference(retain, forget, test, {}, comm);
+  bool differs = false;
+  for (const MiaFeature feature : kAllMiaFeatures) {
+    EXPECT_DOUBLE_EQ(bounded.efficacy[feature], explicitRows.efficacy[feature]);
+    EXPECT_DOUBLE_EQ(bounded.privacy[feature], explicitRows.privacy[feature]);
+    differs = differs || bounded.privacy[feature] != all.privacy[feature];
+  }
+  EXPECT_TRUE(differs) << "the limit must change what the attacks see";
+}
+
 }  // namespace
 }  // namespace mu
