@@ -314,6 +314,31 @@ TEST(CampaignSlurm, DryRunPrintsQuotedScriptsAndSubmitsNothing) {
   EXPECT_FALSE(fs::exists(dir.file("root/slurm"))) << "a dry run submits and writes no script";
 }
 
+// Every spec we ship (Fashion-MNIST, ImageNet, TinyImageNet) expands, and becomes GPU job
+// arrays on the example site, without submitting anything.
+TEST(CampaignSlurm, EveryShippedSpecExpandsAndDryRunsOnTheExampleSite) {
+  test::ScratchDir dir("campaign-shipped");
+  int specs = 0;
+  for (const auto& entry :
+       fs::directory_iterator(std::string(MU_SOURCE_DIR) + "/launch/campaigns")) {
+    const std::string spec = entry.path().string();
+    const std::string root = dir.file(entry.path().stem().string());
+    const test::CommandResult expanded =
+        test::runCommand(test::programPath("mu-campaign") + " expand " + spec + " --root " + root);
+    EXPECT_EQ(expanded.exitCode, 0) << spec << "\n" << expanded.output;
+    const test::CommandResult dry =
+        test::runCommand(test::programPath("mu-campaign") + " slurm " + spec + " --root " + root +
+                         " --site " + MU_SOURCE_DIR + "/Slurm/site.example.json --dry-run");
+    EXPECT_EQ(dry.exitCode, 0) << spec << "\n" << dry.output;
+    if (entry.path().stem().string().find("imagenet") != std::string::npos) {
+      EXPECT_NE(dry.output.find("#SBATCH --gres=gpu:"), std::string::npos) << spec;
+      EXPECT_NE(expanded.output.find("mu-data convert --format "), std::string::npos) << spec;
+    }
+    ++specs;
+  }
+  EXPECT_GE(specs, 6);
+}
+
 void writeEvaluation(const std::string& root, const std::string& name, const std::string& method,
                      double sparsity, int seed, double ua, double mia, double ra, double ta,
                      double rte, const json& forget = json()) {
