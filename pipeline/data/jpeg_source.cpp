@@ -9,6 +9,7 @@
 #include "pipeline/data/jpeg_batch_stream.h"
 #include "pipeline/data/sample_transform.h"
 #include "pipeline/imaging/image_convert.h"
+#include "pipeline/imaging/jpeg_region.h"
 #include "pipeline/imaging/resample.h"
 #include "pipeline/runs/run_folder.h"
 
@@ -32,6 +33,22 @@ int reductionFor(int width, int height, int needWidth, int needHeight) {
 DecodedImage decodeReduced(const std::vector<uint8_t>& bytes, int factor, JpegCodec& codec) {
   if (factor == 1) return decodeToRgb(bytes.data(), bytes.size(), codec);
   return codec.decodeRgb(bytes.data(), bytes.size(), 1, factor);
+}
+
+// `box` of the image, decoded at 1 / `factor` (the box scaled with it; exact when factor is 1).
+// Only the region is decoded, unless the file needs a colour conversion libjpeg cannot do.
+DecodedImage decodeCrop(const std::vector<uint8_t>& bytes, const JpegHeader& header,
+                        const CropBox& box, int factor, JpegCodec& codec) {
+  const int scaledWidth = (header.width + factor - 1) / factor;  // libjpeg rounds up
+  const int scaledHeight = (header.height + factor - 1) / factor;
+  PixelRegion region{box.left / factor, box.top / factor, 0, 0};
+  region.width = std::max(1, std::min(scaledWidth - region.left, box.width / factor));
+  region.height = std::max(1, std::min(scaledHeight - region.top, box.height / factor));
+  if (header.colorSpace == JpegColorSpace::kCmyk || header.colorSpace == JpegColorSpace::kYcck) {
+    return cropImage(decodeReduced(bytes, factor, codec), region.left, region.top, region.width,
+                     region.height);
+  }
+  return decodeJpegRegion(bytes.data(), bytes.size(), region, factor);
 }
 
 void mirror(DecodedImage& image) {
@@ -155,12 +172,7 @@ void JpegSource::decodeSample(int64_t id, const BatchRecipe& recipe, uint8_t* ou
         return sampleUniform(recipe.seed, recipe.epoch, id, draw++);
       });
       const int factor = scaling ? reductionFor(box.width, box.height, size, size) : 1;
-      const DecodedImage decoded = decodeReduced(bytes, factor, codec);
-      // The box in the reduced image's pixels (exact when factor is 1).
-      const int left = box.left / factor, top = box.top / factor;
-      const int width = std::max(1, std::min(decoded.width - left, box.width / factor));
-      const int height = std::max(1, std::min(decoded.height - top, box.height / factor));
-      image = resizeBilinear(cropImage(decoded, left, top, width, height), size, size);
+      image = resizeBilinear(decodeCrop(bytes, header, box, factor, codec), size, size);
     } else {
       const ResizedCrop view =
           resizeAndCenterCrop(header.width, header.height, static_cast<int>(options_.resizeSize),

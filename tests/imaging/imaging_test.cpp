@@ -4,12 +4,15 @@
 
 #include <gtest/gtest.h>
 
+#include <iterator>
+#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "pipeline/imaging/image_convert.h"
 #include "pipeline/imaging/jpeg_codec.h"
+#include "pipeline/imaging/jpeg_region.h"
 #include "pipeline/imaging/png_codec.h"
 #include "pipeline/imaging/resample.h"
 #include "pipeline/io/text_file.h"
@@ -119,6 +122,43 @@ TEST_F(ImagingTest, ResizeThenCropComputesOnlyTheCropOfPilsResize) {
   expectSameImage(resizeThenCrop(source, 157, 80, 11, 3, 128, 64),
                   readReference(file("rgb.jpg.resize-height-crop.rgb")), "height only");
   EXPECT_THROW(resizeThenCrop(source, 100, 100, 50, 0, 64, 64), ImageError);
+}
+
+TEST_F(ImagingTest, RegionDecodesAreTheSamePixelsAsAFullDecode) {
+  for (const char* name : {"rgb.jpg", "grey.jpg", "q100-444.jpg"}) {
+    const std::vector<uint8_t> bytes = readFile(file(name));
+    for (const int scale : {1, 2}) {
+      const DecodedImage whole = codec_.decodeRgb(bytes.data(), bytes.size(), 1, scale);
+      const PixelRegion regions[] = {{0, 0, whole.width, whole.height},
+                                     {13, 7, 40, 30},
+                                     {whole.width - 17, whole.height - 9, 17, 9},
+                                     {1, 20, whole.width - 2, 1},
+                                     {31, 0, 1, whole.height}};
+      std::vector<PixelRegion> all(std::begin(regions), std::end(regions));
+      std::mt19937 random(7);
+      for (int i = 0; i < 60; ++i) {  // and regions anywhere, of any size
+        const int width = 1 + static_cast<int>(random() % static_cast<unsigned>(whole.width));
+        const int height = 1 + static_cast<int>(random() % static_cast<unsigned>(whole.height));
+        all.push_back(
+            {static_cast<int>(random() % static_cast<unsigned>(whole.width - width + 1)),
+             static_cast<int>(random() % static_cast<unsigned>(whole.height - height + 1)), width,
+             height});
+      }
+      for (const PixelRegion& region : all) {
+        expectSameImage(decodeJpegRegion(bytes.data(), bytes.size(), region, scale),
+                        cropImage(whole, region.left, region.top, region.width, region.height),
+                        std::string(name) + " at 1/" + std::to_string(scale) + ", region " +
+                            std::to_string(region.left) + "," + std::to_string(region.top));
+      }
+    }
+  }
+  const std::vector<uint8_t> bytes = readFile(file("rgb.jpg"));
+  EXPECT_THROW(decodeJpegRegion(bytes.data(), bytes.size(), {150, 0, 20, 10}), ImageError);
+  const std::vector<uint8_t> cmyk = readFile(file("cmyk.jpg"));
+  EXPECT_THROW(decodeJpegRegion(cmyk.data(), cmyk.size(), {0, 0, 10, 10}), ImageError);
+  std::vector<uint8_t> damaged = bytes;
+  damaged.resize(damaged.size() / 3);
+  EXPECT_THROW(decodeJpegRegion(damaged.data(), damaged.size(), {0, 90, 150, 10}), ImageError);
 }
 
 TEST_F(ImagingTest, CropsOutsideTheImageAreBlackAsPilsAre) {
