@@ -28,8 +28,10 @@ for ranks in 1 2; do
   echo "convert, $ranks rank(s): $(echo "($IMAGES + 50) / $s" | bc) images/s ($s s)"
 done
 
-"$BIN/bench_loader" --data "$WORK/data-1" --threads 1
-/usr/bin/python3 bench/torchvision_loader.py "$WORK/tree/train" --images 1280
+# Both pinned to one core: our decoder thread and the thread that scales batches to float share
+# it, as torchvision's decode and ToTensor do.
+taskset -c 0 "$BIN/bench_loader" --data "$WORK/data-1" --threads 1
+taskset -c 0 /usr/bin/python3 bench/torchvision_loader.py "$WORK/tree/train" --images 1280
 
 echo "generating $RSS_IMAGES small JPEGs for the memory figure..."
 /usr/bin/python3 datasets/tools/make_image_tree.py "$WORK/many" --classes 10 \

@@ -9,12 +9,22 @@
 
 namespace mu {
 
+// How an epoch's global order is drawn. The default is one seeded permutation of every sample.
+// With blockSize > 0 the order reads long contiguous runs, as FFCV's quasi-random order does for
+// network filesystems: blocks of blockSize consecutive positions in a seeded order, then the
+// samples shuffled within windows of `windowBlocks` blocks, so a batch touches a few blocks (a
+// few shards) instead of one sample from every shard.
+struct SampleOrder {
+  int64_t blockSize = 0;
+  int64_t windowBlocks = 4;
+};
+
 class EpochSampler {
  public:
   // `sampleCount` positions 0..sampleCount-1 (callers map positions to sample ids). The last
   // batch of an epoch may be smaller than globalBatch (drop_last=false, as the reference).
   EpochSampler(int64_t sampleCount, int64_t globalBatch, uint64_t seed, int rank, int worldSize,
-               bool shuffle = true);
+               bool shuffle = true, SampleOrder order = {});
 
   int64_t sampleCount() const { return sampleCount_; }
   int64_t globalBatch() const { return globalBatch_; }
@@ -36,6 +46,7 @@ class EpochSampler {
   int rank_;
   int worldSize_;
   bool shuffle_;
+  SampleOrder order_;
 };
 
 }  // namespace mu

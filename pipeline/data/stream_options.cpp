@@ -22,6 +22,10 @@ void StreamOptions::registerOptions(OptionTable& table) {
       .addFlag("full-size-decode", &fullSizeDecode,
                "JPEG datasets: no DCT-domain downscaling of large images (slower; pixels exactly "
                "torchvision's)")
+      .addChoice("sample-order", &sampleOrder, {"exact", "blocks"},
+                 "epoch order: exact (one seeded permutation) or blocks (shard-sized runs in a "
+                 "seeded order, shuffled within windows of 4: contiguous reads for network "
+                 "filesystems)")
       .add("decode-threads", &decodeThreads,
            "JPEG datasets: decoder threads per rank (0: the rank's share of the node's cores)",
            Effect::kOperational)
@@ -37,6 +41,11 @@ void StreamOptions::validate() const {
   requireOption(decodeThreads >= 0 && decodeThreads <= 256, "decode-threads", "expected 0..256");
   requireOption(prefetchBatches >= 1 && prefetchBatches <= 64, "prefetch-batches",
                 "expected 1..64");
+}
+
+SampleOrder StreamOptions::order(int64_t shardSize) const {
+  if (sampleOrder != "blocks") return {};
+  return {std::max<int64_t>(1, shardSize), 4};
 }
 
 int StreamOptions::threads() const {

@@ -5,7 +5,10 @@
 
 #include <cstdint>
 
+#include <string>
+
 #include "pipeline/cli/option_table.h"
+#include "pipeline/data/epoch_sampler.h"
 
 namespace mu {
 
@@ -16,6 +19,9 @@ struct StreamOptions {
   // Decode every image at full size. Off: large images decode at 1/2, 1/4 or 1/8 scale (in the
   // DCT domain, libjpeg-turbo) when the crop still has at least the output's pixels.
   bool fullSizeDecode = false;
+  // exact: one seeded permutation per epoch; blocks: shard-sized runs in a seeded order, shuffled
+  // within windows of 4 (epoch_sampler.h), for network filesystems.
+  std::string sampleOrder = "exact";
   int64_t decodeThreads = 0;    // 0: this rank's share of the node's cores
   int64_t prefetchBatches = 3;  // batches decoded ahead of the consumer
 
@@ -23,6 +29,8 @@ struct StreamOptions {
   void validate() const;  // InputError naming the option
   // decodeThreads, with 0 resolved.
   int threads() const;
+  // The epoch order for a dataset written in shards of `shardSize`.
+  SampleOrder order(int64_t shardSize) const;
 };
 
 }  // namespace mu

@@ -132,7 +132,8 @@ TrainOutcome TrainSession::run(const SessionStart& start) {
       config_.data, train, static_cast<uint32_t>(config_.splitSeed), config_.valFraction);
   limitTrainingIds(split, config_.trainLimit);
   SampleSet samples{train.source, train.labels, split.trainIds,
-                    augmentationFor(config_.augment, train.manifest)};
+                    augmentationFor(config_.augment, train.manifest),
+                    config_.stream.order(train.manifest.shardSize)};
   std::vector<int64_t> testRows(static_cast<size_t>(test.size()));
   std::iota(testRows.begin(), testRows.end(), 0);
 

@@ -96,8 +96,8 @@ EpochOutcome TrainingLoop::runEpoch(
     ProgressReporter& progress) {
   const auto start = std::chrono::steady_clock::now();
   const auto sampleCount = static_cast<int64_t>(data.rows.size());
-  EpochSampler sampler(sampleCount, settings.globalBatch, settings.seed, comm_.rank(),
-                       comm_.size());
+  EpochSampler sampler(sampleCount, settings.globalBatch, settings.seed, comm_.rank(), comm_.size(),
+                       true, data.order);
   const std::vector<int64_t> order = sampler.epochOrder(settings.epoch);
   const int64_t steps = sampler.batchesPerEpoch();
   model_.train();

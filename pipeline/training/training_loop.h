@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "pipeline/data/augment.h"
+#include "pipeline/data/epoch_sampler.h"
 #include "pipeline/data/sample_source.h"
 #include "pipeline/distributed/communicator.h"
 #include "pipeline/distributed/device.h"
@@ -30,6 +31,7 @@ struct SampleSet {
   torch::Tensor labels;                        // int64 [N]
   std::vector<int64_t> rows;  // the rows trained on (their order is the sampler's input order)
   AugmentOptions augment;
+  SampleOrder order;  // the exact seeded permutation, or contiguous blocks (--sample-order)
 };
 
 // A rank's loss on its slice. It must be the SUM over the slice divided by the global batch

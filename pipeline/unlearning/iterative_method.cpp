@@ -62,7 +62,7 @@ void IterativeMethod::validate() const {
 
 SampleSet IterativeMethod::samplesOf(const UnlearnContext& context,
                                      const std::vector<int64_t>& ids) {
-  return SampleSet{context.train.source, context.train.labels, ids, context.augment};
+  return SampleSet{context.train.source, context.train.labels, ids, context.augment, context.order};
 }
 
 UnlearnOutcome IterativeMethod::run(UnlearnContext& context) {

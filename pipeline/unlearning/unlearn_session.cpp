@@ -168,6 +168,7 @@ UnlearnRunOutcome runUnlearning(const UnlearnConfig& config, UnlearningMethod& m
   UnlearnContext context(*model, tensorComm, train, forgetSet, progress);
   context.masks = masks;
   context.augment = augmentationFor(config.augment, manifest);
+  context.order = config.stream.order(manifest.shardSize);
   context.batchSize = config.batchSize;
   context.seed = static_cast<uint64_t>(config.seed);
   context.checkpointEverySteps = config.checkpointEverySteps;

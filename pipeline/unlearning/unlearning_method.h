@@ -16,6 +16,7 @@
 
 #include "pipeline/cli/option_table.h"
 #include "pipeline/data/augment.h"
+#include "pipeline/data/epoch_sampler.h"
 #include "pipeline/data/forget_set.h"
 #include "pipeline/data/shard_reader.h"
 #include "pipeline/distributed/communicator.h"
@@ -71,6 +72,7 @@ struct UnlearnContext {
 
   TensorMap masks;            // pruning masks by parameter name (empty: dense); kept exactly
   AugmentOptions augment;     // iterative methods' training augmentation (the stage's choice)
+  SampleOrder order;          // the epoch order (--sample-order)
   int64_t batchSize = 256;    // global, over all ranks
   uint64_t seed = 2;          // sample order, augmentation, RL labels, FF noise
   ResumePoint resume;         // iterative methods only; one-shot methods always start over
