@@ -135,6 +135,7 @@ void writeMeta(Hdf5File& file, const CheckpointMeta& meta) {
   file.setAttribute(ck::kDatasetAttribute, meta.dataset);
   file.setAttribute(ck::kNumClassesAttribute, int64_t{meta.numClasses});
   file.setAttribute(ck::kInChannelsAttribute, int64_t{meta.inChannels});
+  file.setAttribute(ck::kImagenetStemAttribute, int64_t{meta.imagenetStem ? 1 : 0});
   file.setAttribute(ck::kKindAttribute, meta.kind);
   file.setAttribute(ck::kEpochAttribute, meta.epoch);
   file.setAttribute(ck::kStepAttribute, meta.step);
@@ -162,6 +163,8 @@ CheckpointMeta readMeta(const Hdf5File& file) {
   meta.dataset = file.stringAttribute(ck::kDatasetAttribute);
   meta.numClasses = static_cast<int>(file.intAttribute(ck::kNumClassesAttribute));
   meta.inChannels = static_cast<int>(file.intAttribute(ck::kInChannelsAttribute));
+  meta.imagenetStem = file.hasAttribute(ck::kImagenetStemAttribute) &&
+                      file.intAttribute(ck::kImagenetStemAttribute) != 0;
   meta.kind = file.stringAttribute(ck::kKindAttribute);
   meta.epoch = file.intAttribute(ck::kEpochAttribute);
   meta.step = file.intAttribute(ck::kStepAttribute);

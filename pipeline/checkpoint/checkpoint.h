@@ -28,6 +28,8 @@ struct CheckpointMeta {
   std::string dataset;  // e.g. "cifar10"
   int numClasses = 0;
   int inChannels = 0;
+  bool imagenetStem =
+      false;               // the model's ImageNet stem (7x7/2 conv + max-pool), for rebuilding it
   std::string kind;        // checkpoint::kKind* ("train", "best", ...)
   int64_t epoch = 0;       // completed epochs
   int64_t step = 0;        // optimiser steps taken over the whole run

@@ -26,6 +26,8 @@ inline constexpr const char* kArchAttribute = "arch";
 inline constexpr const char* kDatasetAttribute = "dataset";
 inline constexpr const char* kNumClassesAttribute = "num_classes";
 inline constexpr const char* kInChannelsAttribute = "in_channels";
+// 1 when the model has the ImageNet stem; absent (older checkpoints) means 0.
+inline constexpr const char* kImagenetStemAttribute = "imagenet_stem";
 inline constexpr const char* kKindAttribute = "kind";
 inline constexpr const char* kEpochAttribute = "epoch";
 inline constexpr const char* kStepAttribute = "step";

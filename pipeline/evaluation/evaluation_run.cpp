@@ -47,7 +47,9 @@ UnlearnRun readUnlearnRun(const std::string& dir) {
   return run;
 }
 
+// The checkpoint says; one written before it said keeps it in its training configuration.
 bool imagenetStemOf(const CheckpointMeta& meta) {
+  if (meta.imagenetStem) return true;
   if (meta.configJson.empty()) return false;
   const json config = json::parse(meta.configJson, nullptr, /*allow_exceptions=*/false);
   if (!config.is_object()) return false;

@@ -156,6 +156,7 @@ void writePrunedCheckpoint(int64_t round, const PruneConfig& prune, const TrainC
   pruned.dataset = plan.dataset;
   pruned.numClasses = plan.spec.numClasses;
   pruned.inChannels = plan.spec.inChannels;
+  pruned.imagenetStem = plan.spec.imagenetStem;
   pruned.kind = checkpoint::kKindPruneRound;
   pruned.epoch = meta.epoch;
   pruned.step = meta.step;
@@ -187,8 +188,9 @@ PruneOutcome runPruneRounds(const PruneConfig& prune, const TrainConfig& train,
   plan.spec = modelSpecFor(train, manifest);
   plan.expected = ExpectedModel{train.arch, manifest.numClasses};
   plan.dataset = manifest.dataset;
-  plan.imageHeight = manifest.height;
-  plan.imageWidth = manifest.width;
+  // A JPEG dataset's images vary in size; the models see them cut to --image-size.
+  plan.imageHeight = manifest.encoded() ? train.stream.imageSize : manifest.height;
+  plan.imageWidth = manifest.encoded() ? train.stream.imageSize : manifest.width;
   plan.rate = perRoundRate(prune, 0.0);
   // Every check comes before the first file is written, so bad input leaves nothing behind.
   if (!prune.atInitialisation()) {

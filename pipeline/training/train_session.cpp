@@ -150,6 +150,7 @@ TrainOutcome TrainSession::run(const SessionStart& start) {
   meta.dataset = train.manifest.dataset;
   meta.numClasses = train.manifest.numClasses;
   meta.inChannels = train.manifest.channels;
+  meta.imagenetStem = config_.imagenetStem;
   meta.worldSize = comm_.size();
   meta.configJson = table_.toJson().dump();
   meta.configHash = table_.configHash();

@@ -56,9 +56,10 @@ OriginalModel readOriginal(const UnlearnConfig& config, const DatasetManifest& m
   } catch (const json::exception&) {
     original.trainingOptions = json::object();  // a checkpoint of another tool: defaults
   }
-  original.spec = ModelSpec{original.meta.arch, manifest.numClasses,
-                            manifest.channels,  original.option("imagenet-stem", false),
-                            manifest.mean,      manifest.std};
+  original.spec = ModelSpec{
+      original.meta.arch, manifest.numClasses,
+      manifest.channels,  original.meta.imagenetStem || original.option("imagenet-stem", false),
+      manifest.mean,      manifest.std};
   return original;
 }
 
@@ -97,6 +98,7 @@ CheckpointMeta checkpointMeta(const OriginalModel& original, const OptionTable& 
   meta.dataset = original.meta.dataset;
   meta.numClasses = original.meta.numClasses;
   meta.inChannels = original.meta.inChannels;
+  meta.imagenetStem = original.spec.imagenetStem;
   meta.kind = kind;
   meta.worldSize = worldSize;
   meta.configJson = table.toJson().dump();

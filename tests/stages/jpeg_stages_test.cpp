@@ -1,6 +1,7 @@
 // A JPEG dataset through the stages, on trees that datasets/tools/make_image_tree.py generates:
 // 2-rank mu-train streams a split far larger than its prefetch budget with flat resident memory,
-// and a tiny campaign (convert -> train -> prune -> unlearn -> evaluate) runs to the end.
+// and a tiny campaign (convert -> train -> prune -> unlearn -> evaluate) of ResNet-18 and
+// ResNet-50 with the ImageNet stem runs to the end.
 
 #include <gtest/gtest.h>
 
@@ -74,9 +75,10 @@ TEST(JpegStages, ATinyCampaignRunsEndToEndOnGeneratedJpegs) {
     "name": "jpeg-tiny",
     "grid": {"datasets": [{"format": "imagefolder", "source": ")" +
                                                work.file("tree") + R"("}],
-             "archs": ["tinycnn"], "sparsities": ["dense", {"omp": 0.5}],
+             "archs": ["resnet18", "resnet50"], "sparsities": ["dense", {"omp": 0.5}],
              "forget": [{"class": 0}], "methods": ["ft"], "seeds": [1]},
-    "options": {"train": {"epochs": 2, "batch-size": 32, "milestones": [1], "rewind-epoch": 1, )" +
+    "options": {"train": {"imagenet-stem": true, "epochs": 2, "batch-size": 32, "milestones": [1],
+                          "rewind-epoch": 1, )" +
                                                geometry + R"(},
                 "unlearn": {"ft-epochs": 1, )" +
                                                geometry + R"(},
@@ -87,12 +89,14 @@ TEST(JpegStages, ATinyCampaignRunsEndToEndOnGeneratedJpegs) {
       test::runCommand(test::programPath("mu-campaign") + " run " + work.file("spec.json") +
                        " --root " + work.file("runs") + " --bin " + MU_BIN_DIR);
   ASSERT_EQ(run.exitCode, 0) << run.output;
-  EXPECT_NE(run.output.find("[7/7 done, 0 running, 0 failed]"), std::string::npos) << run.output;
+  // data, 2 x (train, prune, 2 x unlearn, 2 x evaluate)
+  EXPECT_NE(run.output.find("[13/13 done, 0 running, 0 failed]"), std::string::npos) << run.output;
   const test::CommandResult report =
       test::runCommand(test::programPath("mu-campaign") + " report --root " + work.file("runs") +
                        " --bin " + MU_BIN_DIR);
   EXPECT_EQ(report.exitCode, 0) << report.output;
-  EXPECT_NE(report.output.find("imagefolder"), std::string::npos) << report.output;
+  EXPECT_NE(report.output.find("imagefolder, resnet18"), std::string::npos) << report.output;
+  EXPECT_NE(report.output.find("imagefolder, resnet50"), std::string::npos) << report.output;
   std::printf("%s\n", report.output.c_str());
 }
 
