@@ -14,6 +14,10 @@ IMAGES=${IMAGES:-2000}
 RSS_IMAGES=${RSS_IMAGES:-20000}
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 MPIRUN="mpirun --oversubscribe -np"
+if ! /usr/bin/python3 -c "import torchvision" 2> /dev/null; then
+  echo "loader_bench.sh: needs Debian's python3-torchvision (apt-get install python3-torchvision)" >&2
+  exit 2
+fi
 rm -rf "$WORK" && mkdir -p "$WORK"
 
 seconds() { local start=$(date +%s.%N); "$@" > /dev/null 2>&1; echo "$(date +%s.%N) - $start" | bc; }
