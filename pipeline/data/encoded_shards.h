@@ -9,6 +9,7 @@
 // dataset), then, once every shard exists, those (finishEncodedShard).
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,11 @@ class EncodedShard {
   const std::vector<int64_t>& offsets() const { return offsets_; }  // n + 1, into the bytes
   // The encoded bytes of row `row`.
   std::vector<uint8_t> bytes(int64_t row) const;
+  // Where the encoded bytes start in the file (they are written in one contiguous run), for
+  // readers that read the file directly; empty if a tool rewrote them chunked or compressed.
+  std::optional<uint64_t> encodedFileOffset() const {
+    return file_.contiguousOffset(shards::kEncoded);
+  }
   std::string stringAttribute(const std::string& name) const { return file_.stringAttribute(name); }
 
  private:

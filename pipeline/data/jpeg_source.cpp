@@ -95,7 +95,13 @@ JpegSource::JpegSource(const std::string& datasetDir, const DatasetManifest& man
     if (shard.ids().size() != shard.labels().size()) {
       throw InputError(path, shards::kIds, "one id per image (a finished conversion)");
     }
-    reads.push_back({{path, shard.offsets()}, shard.ids(), shard.labels()});
+    const std::optional<uint64_t> fileOffset = shard.encodedFileOffset();
+    if (!fileOffset) {
+      throw InputError(path, shards::kEncoded,
+                       "contiguous bytes, as mu-data writes them (a tool rewrote them chunked or "
+                       "compressed: convert again, or h5repack -l CONTI)");
+    }
+    reads.push_back({{path, shard.offsets(), *fileOffset}, shard.ids(), shard.labels()});
   }
   // Each shard holds consecutive ids; together they must cover 0..count-1 once.
   std::sort(reads.begin(), reads.end(), [](const Read& a, const Read& b) {
@@ -137,23 +143,23 @@ std::vector<uint8_t> JpegSource::encodedBytes(int64_t id) const {
   const std::vector<int64_t>& offsets = shards_[shard].offsets;
   const auto row = static_cast<size_t>(id - firstIds_[shard]);
   std::vector<uint8_t> bytes(static_cast<size_t>(offsets[row + 1] - offsets[row]));
-  const std::lock_guard<std::mutex> lock(fileMutex_);
   if (!bytes.empty()) {
-    openShard(shard).readRange(shards::kEncoded, static_cast<hsize_t>(offsets[row]),
-                               static_cast<hsize_t>(bytes.size()), bytes.data());
+    openShard(shard)->read(shards_[shard].fileOffset + static_cast<uint64_t>(offsets[row]),
+                           bytes.size(), bytes.data());
   }
   return bytes;
 }
 
-const Hdf5File& JpegSource::openShard(size_t shard) const {
-  constexpr size_t kOpenShards = 8;
+std::shared_ptr<const RandomAccessFile> JpegSource::openShard(size_t shard) const {
+  constexpr size_t kOpenShards = 32;
+  const std::lock_guard<std::mutex> lock(filesMutex_);
   for (auto file = openFiles_.begin(); file != openFiles_.end(); ++file) {
     if (file->first == shard) {
       openFiles_.splice(openFiles_.begin(), openFiles_, file);
       return openFiles_.front().second;
     }
   }
-  openFiles_.emplace_front(shard, Hdf5File::openReadOnly(shards_[shard].path));
+  openFiles_.emplace_front(shard, std::make_shared<RandomAccessFile>(shards_[shard].path));
   if (openFiles_.size() > kOpenShards) openFiles_.pop_back();
   return openFiles_.front().second;
 }

@@ -22,7 +22,7 @@
 #include "pipeline/data/shard_schema.h"
 #include "pipeline/data/stream_options.h"
 #include "pipeline/imaging/jpeg_codec.h"
-#include "pipeline/io/hdf5_file.h"
+#include "pipeline/io/random_access_file.h"
 
 namespace mu {
 
@@ -48,21 +48,23 @@ class JpegSource : public SampleSource {
   // What a read needs of a shard: its file and where each image's bytes lie.
   struct ShardIndex {
     std::string path;
-    std::vector<int64_t> offsets;
+    std::vector<int64_t> offsets;  // of each image within the encoded bytes
+    uint64_t fileOffset = 0;       // where the encoded bytes start in the file
   };
 
   std::vector<uint8_t> encodedBytes(int64_t id) const;
-  // The open file of shard `shard` (lock held): the few used last stay open. Every open HDF5 file
-  // keeps its own metadata cache (about a megabyte), so holding all of ImageNet's hundreds of
-  // shards open would make memory grow with the dataset.
-  const Hdf5File& openShard(size_t shard) const;
+  // Shard `shard`'s file, opened for reading from any thread; the ones used last stay open.
+  // Reading the bytes directly (pread) keeps the HDF5 library, which a serial build lets one
+  // thread call at a time, out of the decoder threads: checkpoints are written meanwhile.
+  std::shared_ptr<const RandomAccessFile> openShard(size_t shard) const;
 
   StreamOptions options_;
   std::vector<ShardIndex> shards_;  // in id order
   std::vector<int64_t> firstIds_;   // of each shard
   std::vector<int32_t> labels_;     // by id
-  mutable std::mutex fileMutex_;    // the HDF5 library (serial build) takes one caller at a time
-  mutable std::list<std::pair<size_t, Hdf5File>> openFiles_;  // most recently used first
+  mutable std::mutex filesMutex_;   // guards openFiles_ (the reads themselves run in parallel)
+  mutable std::list<std::pair<size_t, std::shared_ptr<const RandomAccessFile>>>
+      openFiles_;  // most recently used first
 };
 
 }  // namespace mu

@@ -219,6 +219,18 @@ void Hdf5File::readRawRange(const std::string& name, hid_t type, hsize_t first, 
   }
 }
 
+std::optional<uint64_t> Hdf5File::contiguousOffset(const std::string& name) const {
+  Hdf5Handle dataset(
+      check(H5Dopen2(file_.get(), name.c_str(), H5P_DEFAULT), "H5Dopen2", describe(name)),
+      H5Dclose);
+  Hdf5Handle properties(
+      check(H5Dget_create_plist(dataset.get()), "H5Dget_create_plist", describe(name)), H5Pclose);
+  if (H5Pget_layout(properties.get()) != H5D_CONTIGUOUS) return std::nullopt;
+  const haddr_t offset = H5Dget_offset(dataset.get());
+  if (offset == HADDR_UNDEF) return std::nullopt;
+  return static_cast<uint64_t>(offset);
+}
+
 void Hdf5File::remove(const std::string& objectPath) {
   check(H5Ldelete(file_.get(), objectPath.c_str(), H5P_DEFAULT), "H5Ldelete", describe(objectPath));
 }

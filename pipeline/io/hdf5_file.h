@@ -6,6 +6,7 @@
 #include <hdf5.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -88,6 +89,9 @@ class Hdf5File {
   // one encoded image is read out of a shard's concatenated bytes).
   template <typename T>
   void readRange(const std::string& name, hsize_t first, hsize_t count, T* out) const;
+  // Where a dataset's elements start in the file, when they are stored in one contiguous run
+  // (not chunked or compressed): the file can then be read there without the HDF5 library.
+  std::optional<uint64_t> contiguousOffset(const std::string& name) const;
   // Removes a dataset or group (so it can be written again).
   void remove(const std::string& objectPath);
 

@@ -167,5 +167,23 @@ TEST_F(JpegSourceTest, AnIdOutsideTheSplitIsAnError) {
   EXPECT_THROW(test.source->batch({12}, {}, {}), InputError);
 }
 
+TEST_F(JpegSourceTest, ShardsRewrittenChunkedAreRefusedByName) {
+  // The loader reads the bytes straight from the file; h5repack's chunked copy has no one run.
+  const std::string copy = work_->file("chunked");
+  ASSERT_EQ(test::runCommand("cp -r " + data() + " " + copy).exitCode, 0);
+  const std::string shard = copy + "/train-00000.h5";
+  const test::CommandResult repacked =
+      test::runCommand("h5repack -l encoded:CHUNK=4096 " + shard + " " + shard + ".new && mv " +
+                       shard + ".new " + shard);
+  ASSERT_EQ(repacked.exitCode, 0) << repacked.output;
+  try {
+    loadSplit(copy, "train", options(1, 1));
+    FAIL() << "no InputError";
+  } catch (const InputError& error) {
+    EXPECT_NE(std::string(error.what()).find("train-00000.h5"), std::string::npos) << error.what();
+    EXPECT_NE(std::string(error.what()).find("contiguous"), std::string::npos) << error.what();
+  }
+}
+
 }  // namespace
 }  // namespace mu
