@@ -3,7 +3,6 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 
 #include "datasets/convert/image_preparation.h"
 #include "pipeline/base/code_version.h"
@@ -13,6 +12,7 @@
 #include "pipeline/data/validation_split.h"
 #include "pipeline/io/file_digest.h"
 #include "pipeline/io/json_file.h"
+#include "pipeline/io/text_file.h"
 #include "pipeline/runs/run_folder.h"
 
 namespace mu {
@@ -109,16 +109,6 @@ bool alreadyConverted(const ConvertOptions& options, const json& facts) {
   return true;
 }
 
-std::vector<uint8_t> readFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) throw InputError(path, "file", "a readable image file");
-  std::vector<uint8_t> bytes(static_cast<size_t>(in.tellg()));
-  in.seekg(0);
-  in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  if (!in) throw InputError(path, "file", "a readable image file");
-  return bytes;
-}
-
 // The dataset's facts every shard repeats. source_sha256 is known only at the end.
 DatasetManifest baseManifest(const ImageTree& tree, const ConvertOptions& options) {
   DatasetManifest manifest;
@@ -153,7 +143,7 @@ void convertBlock(const Block& block, const ImageTree& tree, const ConvertOption
   for (int64_t i = block.first; i < block.first + block.count; ++i) {
     const ImageFile& file = files[static_cast<size_t>(i)];
     const std::string relative = relativePath(file.path, sourceDir);
-    std::vector<uint8_t> bytes = readFile(file.path);
+    std::vector<uint8_t> bytes = readBinaryFile(file.path);
     digestLines += relative + " " + sha256OfString({bytes.begin(), bytes.end()}) + "\n";
     PreparedImage prepared;
     try {

@@ -45,6 +45,7 @@ class EncodedShard {
   explicit EncodedShard(const std::string& path);
 
   const std::string& path() const { return file_.path(); }
+  const Hdf5File& file() const { return file_; }
   int64_t size() const { return static_cast<int64_t>(labels_.size()); }
   const std::vector<int32_t>& labels() const { return labels_; }
   const std::vector<int64_t>& ids() const { return ids_; }  // empty before finishEncodedShard

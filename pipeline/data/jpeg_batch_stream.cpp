@@ -1,5 +1,6 @@
 #include "pipeline/data/jpeg_batch_stream.h"
 
+#include <algorithm>
 #include <stdexcept>
 #include <utility>
 
@@ -17,8 +18,12 @@ JpegBatchStream::JpegBatchStream(const JpegSource& source, std::vector<std::vect
       imageBytes_(source.options().imageSize * source.options().imageSize * 3) {
   const std::lock_guard<std::mutex> lock(mutex_);
   submitAhead();
-  const int threads = source.options().threads();
-  for (int t = 0; t < threads; ++t) workers_.emplace_back([this] { work(); });
+  // No more threads than samples: influence unlearning asks for one sample at a time.
+  size_t samples = 0;
+  for (const std::vector<int64_t>& batch : plan_) samples += batch.size();
+  const auto threads =
+      std::max<size_t>(1, std::min(static_cast<size_t>(source.options().threads()), samples));
+  for (size_t t = 0; t < threads; ++t) workers_.emplace_back([this] { work(); });
 }
 
 JpegBatchStream::~JpegBatchStream() {

@@ -8,6 +8,7 @@
 #include "pipeline/data/crop_geometry.h"
 #include "pipeline/data/jpeg_batch_stream.h"
 #include "pipeline/data/sample_transform.h"
+#include "pipeline/data/shard_reader.h"
 #include "pipeline/imaging/image_convert.h"
 #include "pipeline/imaging/jpeg_region.h"
 #include "pipeline/imaging/resample.h"
@@ -61,15 +62,6 @@ void mirror(DecodedImage& image) {
   }
 }
 
-void expectAttribute(const EncodedShard& shard, const std::string& name,
-                     const std::string& expected) {
-  const std::string found = shard.stringAttribute(name);
-  if (found != expected) {
-    throw InputError(shard.path(), name,
-                     "expected '" + expected + "' (from manifest.json), found '" + found + "'");
-  }
-}
-
 }  // namespace
 
 JpegSource::JpegSource(const std::string& datasetDir, const DatasetManifest& manifest,
@@ -89,9 +81,7 @@ JpegSource::JpegSource(const std::string& datasetDir, const DatasetManifest& man
     const std::string path = (fs::path(datasetDir) / name).string();
     if (!fs::exists(path)) throw InputError(path, "file", "shard listed in manifest.json");
     const EncodedShard shard(path);
-    expectAttribute(shard, "dataset", manifest.dataset);
-    expectAttribute(shard, "source_sha256", manifest.sourceSha256);
-    expectAttribute(shard, "split", split);
+    checkShardBelongsTo(shard.file(), manifest, split);
     if (shard.ids().size() != shard.labels().size()) {
       throw InputError(path, shards::kIds, "one id per image (a finished conversion)");
     }

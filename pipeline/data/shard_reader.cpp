@@ -13,14 +13,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-void expectAttribute(const Hdf5File& file, const std::string& name, const std::string& expected) {
-  const std::string found = file.stringAttribute(name);
-  if (found != expected) {
-    throw InputError(file.path(), name,
-                     "expected '" + expected + "' (from manifest.json), found '" + found + "'");
-  }
-}
-
 // Copies one shard into the rows of `images`/`labels` given by its ids; `seen` catches ids that
 // appear twice across shards.
 void readShardInto(const Hdf5File& file, const DatasetManifest& manifest, int64_t splitCount,
@@ -64,6 +56,19 @@ void readShardInto(const Hdf5File& file, const DatasetManifest& manifest, int64_
 
 }  // namespace
 
+void checkShardBelongsTo(const Hdf5File& file, const DatasetManifest& manifest,
+                         const std::string& split) {
+  const std::pair<const char*, const std::string*> expected[] = {
+      {"dataset", &manifest.dataset}, {"source_sha256", &manifest.sourceSha256}, {"split", &split}};
+  for (const auto& [name, value] : expected) {
+    const std::string found = file.stringAttribute(name);
+    if (found != *value) {
+      throw InputError(file.path(), name,
+                       "expected '" + *value + "' (from manifest.json), found '" + found + "'");
+    }
+  }
+}
+
 LoadedSplit loadSplit(const std::string& datasetDir, const std::string& split,
                       const StreamOptions& stream) {
   LoadedSplit loaded;
@@ -87,9 +92,7 @@ LoadedSplit loadSplit(const std::string& datasetDir, const std::string& split,
     if (!fs::exists(path))
       throw InputError(path, "file", "shard listed in manifest.json is missing");
     const Hdf5File file = Hdf5File::openReadOnly(path);
-    expectAttribute(file, "dataset", manifest.dataset);
-    expectAttribute(file, "source_sha256", manifest.sourceSha256);
-    expectAttribute(file, "split", split);
+    checkShardBelongsTo(file, manifest, split);
     readShardInto(file, manifest, entry.count, loaded.images.data_ptr<uint8_t>(),
                   loaded.labels.data_ptr<int64_t>(), seen);
   }

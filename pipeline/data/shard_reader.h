@@ -13,6 +13,7 @@
 #include "pipeline/data/shard_schema.h"
 #include "pipeline/data/stream_options.h"
 #include "pipeline/data/validation_split.h"
+#include "pipeline/io/hdf5_file.h"
 
 namespace mu {
 
@@ -28,6 +29,11 @@ struct LoadedSplit {
 
 // Throws InputError naming the shard file and field when a shard is missing, corrupt or does not
 // belong to the manifest's dataset.
+// InputError naming the shard unless its dataset, source digest and split are the manifest's
+// (a shard copied in from another conversion).
+void checkShardBelongsTo(const Hdf5File& file, const DatasetManifest& manifest,
+                         const std::string& split);
+
 // `stream` says how a JPEG dataset's images are decoded and cut (the others ignore it).
 LoadedSplit loadSplit(const std::string& datasetDir, const std::string& split,
                       const StreamOptions& stream = {});

@@ -1,9 +1,9 @@
 #include "pipeline/data/stream_options.h"
 
+#include <ATen/Parallel.h>
+
 #include <algorithm>
-#include <cstdlib>
 #include <string>
-#include <thread>
 
 #include "pipeline/base/error.h"
 
@@ -27,7 +27,8 @@ void StreamOptions::registerOptions(OptionTable& table) {
                  "seeded order, shuffled within windows of 4: contiguous reads for network "
                  "filesystems)")
       .add("decode-threads", &decodeThreads,
-           "JPEG datasets: decoder threads per rank (0: the rank's share of the node's cores)",
+           "JPEG datasets: decoder threads per rank (0: as --threads, the rank's share of the "
+           "node's cores)",
            Effect::kOperational)
       .add("prefetch-batches", &prefetchBatches,
            "JPEG datasets: batches decoded ahead (memory is bounded by this)",
@@ -50,11 +51,8 @@ SampleOrder StreamOptions::order(int64_t shardSize) const {
 
 int StreamOptions::threads() const {
   if (decodeThreads > 0) return static_cast<int>(decodeThreads);
-  // Open MPI says how many ranks share this node; each takes its share of the cores.
-  const char* local = std::getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
-  const int ranksHere = local != nullptr ? std::max(1, std::atoi(local)) : 1;
-  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  return std::max(1, cores / ranksHere);
+  // The rank's share of the node's cores, as the stage set it from --threads.
+  return std::max(1, at::get_num_threads());
 }
 
 }  // namespace mu

@@ -22,7 +22,7 @@ struct StreamOptions {
   // exact: one seeded permutation per epoch; blocks: shard-sized runs in a seeded order, shuffled
   // within windows of 4 (epoch_sampler.h), for network filesystems.
   std::string sampleOrder = "exact";
-  int64_t decodeThreads = 0;    // 0: this rank's share of the node's cores
+  int64_t decodeThreads = 0;    // 0: the rank's --threads (its share of the node's cores)
   int64_t prefetchBatches = 3;  // batches decoded ahead of the consumer
 
   void registerOptions(OptionTable& table);

@@ -6,14 +6,28 @@
 
 namespace mu {
 
-std::string readTextFile(const std::string& path) {
+namespace {
+
+// A whole file into a container of chars or bytes.
+template <typename Container>
+Container readWholeFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) throw InputError(path, "file", "a readable file");
-  std::string text(static_cast<size_t>(in.tellg()), '\0');
+  Container contents(static_cast<size_t>(in.tellg()), 0);
   in.seekg(0);
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  in.read(reinterpret_cast<char*>(contents.data()), static_cast<std::streamsize>(contents.size()));
   if (!in) throw InputError(path, "file", "a readable file");
-  return text;
+  return contents;
+}
+
+}  // namespace
+
+std::string readTextFile(const std::string& path) {
+  return readWholeFile<std::string>(path);
+}
+
+std::vector<uint8_t> readBinaryFile(const std::string& path) {
+  return readWholeFile<std::vector<uint8_t>>(path);
 }
 
 std::string stringField(const nlohmann::json& object, const std::string& key,

@@ -7,11 +7,14 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace mu {
 
 // InputError naming `path` when it cannot be read.
 std::string readTextFile(const std::string& path);
+// The same as bytes (an image file).
+std::vector<uint8_t> readBinaryFile(const std::string& path);
 
 // object[key] when it is a string, otherwise `fallback`.
 std::string stringField(const nlohmann::json& object, const std::string& key,

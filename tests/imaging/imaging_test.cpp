@@ -21,11 +21,6 @@
 namespace mu {
 namespace {
 
-std::vector<uint8_t> readFile(const std::string& path) {
-  const std::string bytes = readTextFile(path);
-  return {bytes.begin(), bytes.end()};
-}
-
 // A ".rgb" file of the reference script: "width height\n" and the RGB bytes.
 DecodedImage readReference(const std::string& path) {
   const std::string bytes = readTextFile(path);
@@ -77,7 +72,7 @@ class ImagingTest : public ::testing::Test {
   static std::string file(const std::string& name) { return dir_->file(name); }
 
   DecodedImage decode(const std::string& name) {
-    const std::vector<uint8_t> bytes = readFile(file(name));
+    const std::vector<uint8_t> bytes = readBinaryFile(file(name));
     return decodeToRgb(bytes.data(), bytes.size(), codec_);
   }
 
@@ -94,12 +89,12 @@ TEST_F(ImagingTest, EveryKindOfFileDecodesToPilsRgb) {
 }
 
 TEST_F(ImagingTest, FilesAreRecognisedByTheirBytesNotTheirNames) {
-  const std::vector<uint8_t> png = readFile(file("png.JPEG"));
+  const std::vector<uint8_t> png = readBinaryFile(file("png.JPEG"));
   EXPECT_EQ(sniffImageKind(png.data(), png.size()), ImageKind::kPng);
-  const std::vector<uint8_t> jpeg = readFile(file("cmyk.jpg"));
+  const std::vector<uint8_t> jpeg = readBinaryFile(file("cmyk.jpg"));
   EXPECT_EQ(sniffImageKind(jpeg.data(), jpeg.size()), ImageKind::kJpeg);
   EXPECT_EQ(codec_.header(jpeg.data(), jpeg.size()).colorSpace, JpegColorSpace::kCmyk);
-  const std::vector<uint8_t> grey = readFile(file("grey.jpg"));
+  const std::vector<uint8_t> grey = readBinaryFile(file("grey.jpg"));
   EXPECT_EQ(codec_.decodeNative(grey.data(), grey.size()).channels, 1);
 }
 
@@ -126,7 +121,7 @@ TEST_F(ImagingTest, ResizeThenCropComputesOnlyTheCropOfPilsResize) {
 
 TEST_F(ImagingTest, RegionDecodesAreTheSamePixelsAsAFullDecode) {
   for (const char* name : {"rgb.jpg", "grey.jpg", "q100-444.jpg"}) {
-    const std::vector<uint8_t> bytes = readFile(file(name));
+    const std::vector<uint8_t> bytes = readBinaryFile(file(name));
     for (const int scale : {1, 2}) {
       const DecodedImage whole = codec_.decodeRgb(bytes.data(), bytes.size(), 1, scale);
       const PixelRegion regions[] = {{0, 0, whole.width, whole.height},
@@ -152,9 +147,9 @@ TEST_F(ImagingTest, RegionDecodesAreTheSamePixelsAsAFullDecode) {
       }
     }
   }
-  const std::vector<uint8_t> bytes = readFile(file("rgb.jpg"));
+  const std::vector<uint8_t> bytes = readBinaryFile(file("rgb.jpg"));
   EXPECT_THROW(decodeJpegRegion(bytes.data(), bytes.size(), {150, 0, 20, 10}), ImageError);
-  const std::vector<uint8_t> cmyk = readFile(file("cmyk.jpg"));
+  const std::vector<uint8_t> cmyk = readBinaryFile(file("cmyk.jpg"));
   EXPECT_THROW(decodeJpegRegion(cmyk.data(), cmyk.size(), {0, 0, 10, 10}), ImageError);
   std::vector<uint8_t> damaged = bytes;
   damaged.resize(damaged.size() / 3);
@@ -177,7 +172,7 @@ TEST_F(ImagingTest, CropsOutsideTheImageAreBlackAsPilsAre) {
 }
 
 TEST_F(ImagingTest, DctScalingShrinksByLibjpegsFactors) {
-  const std::vector<uint8_t> bytes = readFile(file("rgb.jpg"));
+  const std::vector<uint8_t> bytes = readBinaryFile(file("rgb.jpg"));
   const DecodedImage half = codec_.decodeRgb(bytes.data(), bytes.size(), 1, 2);
   EXPECT_EQ(half.width, 79);  // ceil(157 / 2)
   EXPECT_EQ(half.height, 52);
@@ -200,10 +195,10 @@ TEST_F(ImagingTest, EncodingRoundTripsCloselyAndPngExactly) {
 }
 
 TEST_F(ImagingTest, DamagedFilesAreErrorsNotGreyPatches) {
-  std::vector<uint8_t> truncated = readFile(file("rgb.jpg"));
+  std::vector<uint8_t> truncated = readBinaryFile(file("rgb.jpg"));
   truncated.resize(truncated.size() / 2);
   EXPECT_THROW(decodeToRgb(truncated.data(), truncated.size(), codec_), ImageError);
-  std::vector<uint8_t> png = readFile(file("png.JPEG"));
+  std::vector<uint8_t> png = readBinaryFile(file("png.JPEG"));
   png.resize(png.size() / 2);
   EXPECT_THROW(decodeToRgb(png.data(), png.size(), codec_), ImageError);
   const std::vector<uint8_t> text = {'h', 'e', 'l', 'l', 'o'};
