@@ -34,8 +34,17 @@ done
 
 # Both pinned to one core: our decoder thread and the thread that scales batches to float share
 # it, as torchvision's decode and ToTensor do.
-taskset -c 0 "$BIN/bench_loader" --data "$WORK/data-1" --threads 1
-taskset -c 0 /usr/bin/python3 bench/torchvision_loader.py "$WORK/tree/train" --images 1280
+ours=$(taskset -c 0 "$BIN/bench_loader" --data "$WORK/data-1" --threads 1)
+echo "$ours"
+theirs=$(taskset -c 0 /usr/bin/python3 bench/torchvision_loader.py "$WORK/tree/train" --images 1280)
+echo "$theirs"
+rate() { grep -o "$1[^0-9]*[0-9]* images/s" | grep -o '[0-9]* images/s' | cut -d' ' -f1; }
+ours_float=$(echo "$ours" | grep '^decode + RandomResizedCrop.*decoder thread' | rate 'thread(s):')
+ours_uint8=$(echo "$ours" | grep 'uint8 batches' | rate 'no stream:')
+theirs_float=$(echo "$theirs" | rate 'float batches, 1 core:')
+theirs_uint8=$(echo "$theirs" | rate 'uint8 batches, 1 core:')
+echo "per core, ours / torchvision: $(echo "scale=2; $ours_float / $theirs_float" | bc)x to float" \
+  "batches, $(echo "scale=2; $ours_uint8 / $theirs_uint8" | bc)x to uint8 batches"
 
 echo "generating $RSS_IMAGES small JPEGs for the memory figure..."
 /usr/bin/python3 datasets/tools/make_image_tree.py "$WORK/many" --classes 10 \

@@ -93,8 +93,11 @@ torch::Tensor scaleToUnit(const torch::Tensor& bytes, bool channelsLast) {
   // scalar would let CUDA's division multiply by a rounded 1/255 instead, which changes bits.
   const torch::Tensor divisor =
       torch::full({}, 255.0f, torch::TensorOptions(torch::kFloat32).device(bytes.device()));
-  const torch::Tensor batch = bytes.to(torch::kFloat32).div_(divisor);
-  return channelsLast ? batch.contiguous(torch::MemoryFormat::ChannelsLast) : batch.contiguous();
+  // One pass converts and lays out (bytes may be an NHWC buffer viewed as NCHW), one scales.
+  torch::Tensor batch = torch::empty(
+      bytes.sizes(), torch::TensorOptions(torch::kFloat32).device(bytes.device()),
+      channelsLast ? torch::MemoryFormat::ChannelsLast : torch::MemoryFormat::Contiguous);
+  return batch.copy_(bytes).div_(divisor);
 }
 
 torch::Tensor makeLabelBatch(const torch::Tensor& labels, const std::vector<int64_t>& rows,

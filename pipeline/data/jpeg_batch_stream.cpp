@@ -55,9 +55,10 @@ void JpegBatchStream::submitAhead() {
   if (submitted) workAvailable_.notify_all();
 }
 
-void JpegBatchStream::decode(const Task& task, uint8_t* out, JpegCodec& codec, Pending& pending) {
+void JpegBatchStream::decode(const Task& task, uint8_t* out, DecodeWorkspace& workspace,
+                             Pending& pending) {
   try {
-    source_.decodeSample(plan_[task.batch][task.sample], recipe_, out, codec);
+    source_.decodeSample(plan_[task.batch][task.sample], recipe_, out, workspace);
   } catch (...) {
     const std::lock_guard<std::mutex> lock(mutex_);
     if (!pending.error) pending.error = std::current_exception();
@@ -65,7 +66,7 @@ void JpegBatchStream::decode(const Task& task, uint8_t* out, JpegCodec& codec, P
 }
 
 void JpegBatchStream::work() {
-  JpegCodec codec;
+  DecodeWorkspace workspace;
   std::unique_lock<std::mutex> lock(mutex_);
   while (true) {
     workAvailable_.wait(lock, [this] { return stopping_ || !tasks_.empty(); });
@@ -76,7 +77,7 @@ void JpegBatchStream::work() {
     uint8_t* out =
         pending.pixels.data_ptr<uint8_t>() + static_cast<int64_t>(task.sample) * imageBytes_;
     lock.unlock();
-    decode(task, out, codec, pending);
+    decode(task, out, workspace, pending);
     lock.lock();
     if (--pending.remaining == 0) batchDone_.notify_all();
   }

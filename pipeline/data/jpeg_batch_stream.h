@@ -47,7 +47,7 @@ class JpegBatchStream : public BatchStream {
   void submitAhead();
   void work();
   // Decodes one sample into its batch's buffer, recording the first error.
-  void decode(const Task& task, uint8_t* out, class JpegCodec& codec, Pending& pending);
+  void decode(const Task& task, uint8_t* out, struct DecodeWorkspace& workspace, Pending& pending);
 
   const JpegSource& source_;
   std::vector<std::vector<int64_t>> plan_;

@@ -31,25 +31,42 @@ int reductionFor(int width, int height, int needWidth, int needHeight) {
   return 1;
 }
 
-DecodedImage decodeReduced(const std::vector<uint8_t>& bytes, int factor, JpegCodec& codec) {
-  if (factor == 1) return decodeToRgb(bytes.data(), bytes.size(), codec);
-  return codec.decodeRgb(bytes.data(), bytes.size(), 1, factor);
+// Whether libjpeg-turbo turns the image into RGB itself, and so can also scale it in the DCT
+// domain; CMYK files go through toRgb. (mu-data re-encodes them; one in a shard came from
+// elsewhere.)
+bool decodesToRgbDirectly(const JpegHeader& header) {
+  return header.colorSpace != JpegColorSpace::kCmyk && header.colorSpace != JpegColorSpace::kYcck;
 }
 
-// `box` of the image, decoded at 1 / `factor` (the box scaled with it; exact when factor is 1).
-// Only the region is decoded, unless the file needs a colour conversion libjpeg cannot do.
-DecodedImage decodeCrop(const std::vector<uint8_t>& bytes, const JpegHeader& header,
-                        const CropBox& box, int factor, JpegCodec& codec) {
+// The image decoded at 1 / `factor` (1 unless decodesToRgbDirectly) into `out`.
+void decodeReduced(const JpegHeader& header, int factor, DecodeWorkspace& workspace,
+                   DecodedImage& out) {
+  const std::vector<uint8_t>& bytes = workspace.bytes;
+  if (!decodesToRgbDirectly(header)) {
+    out = decodeToRgb(bytes.data(), bytes.size(), workspace.codec);
+    return;
+  }
+  workspace.codec.decodeRgb(bytes.data(), bytes.size(), 1, factor, out);
+}
+
+// `box` of the image, decoded at 1 / `factor` (the box scaled with it; exact when factor is 1)
+// into workspace.decoded. Only the region is decoded, unless the file needs a colour conversion
+// libjpeg cannot do.
+void decodeCrop(const JpegHeader& header, const CropBox& box, int factor,
+                DecodeWorkspace& workspace) {
   const int scaledWidth = (header.width + factor - 1) / factor;  // libjpeg rounds up
   const int scaledHeight = (header.height + factor - 1) / factor;
   PixelRegion region{box.left / factor, box.top / factor, 0, 0};
   region.width = std::max(1, std::min(scaledWidth - region.left, box.width / factor));
   region.height = std::max(1, std::min(scaledHeight - region.top, box.height / factor));
-  if (header.colorSpace == JpegColorSpace::kCmyk || header.colorSpace == JpegColorSpace::kYcck) {
-    return cropImage(decodeReduced(bytes, factor, codec), region.left, region.top, region.width,
-                     region.height);
+  if (!decodesToRgbDirectly(header)) {
+    DecodedImage whole;
+    decodeReduced(header, factor, workspace, whole);
+    workspace.decoded = cropImage(whole, region.left, region.top, region.width, region.height);
+    return;
   }
-  return decodeJpegRegion(bytes.data(), bytes.size(), region, factor);
+  const std::vector<uint8_t>& bytes = workspace.bytes;
+  decodeJpegRegion(bytes.data(), bytes.size(), region, factor, workspace.decoded);
 }
 
 void mirror(DecodedImage& image) {
@@ -123,7 +140,7 @@ JpegSource::JpegSource(const std::string& datasetDir, const DatasetManifest& man
   }
 }
 
-std::vector<uint8_t> JpegSource::encodedBytes(int64_t id) const {
+void JpegSource::readEncoded(int64_t id, std::vector<uint8_t>& bytes) const {
   if (id < 0 || id >= size()) {
     throw InputError("sample id " + std::to_string(id) + " outside [0, " + std::to_string(size()) +
                      ")");
@@ -132,12 +149,11 @@ std::vector<uint8_t> JpegSource::encodedBytes(int64_t id) const {
                                          firstIds_.begin() - 1);
   const std::vector<int64_t>& offsets = shards_[shard].offsets;
   const auto row = static_cast<size_t>(id - firstIds_[shard]);
-  std::vector<uint8_t> bytes(static_cast<size_t>(offsets[row + 1] - offsets[row]));
+  bytes.resize(static_cast<size_t>(offsets[row + 1] - offsets[row]));
   if (!bytes.empty()) {
     openShard(shard)->read(shards_[shard].fileOffset + static_cast<uint64_t>(offsets[row]),
                            bytes.size(), bytes.data());
   }
-  return bytes;
 }
 
 std::shared_ptr<const RandomAccessFile> JpegSource::openShard(size_t shard) const {
@@ -155,20 +171,22 @@ std::shared_ptr<const RandomAccessFile> JpegSource::openShard(size_t shard) cons
 }
 
 void JpegSource::decodeSample(int64_t id, const BatchRecipe& recipe, uint8_t* out,
-                              JpegCodec& codec) const {
-  const std::vector<uint8_t> bytes = encodedBytes(id);
+                              DecodeWorkspace& workspace) const {
+  readEncoded(id, workspace.bytes);
   const int size = static_cast<int>(options_.imageSize);
-  const bool scaling = !options_.fullSizeDecode;
-  DecodedImage image;
+  DecodedImage& image = workspace.resized;
   try {
-    const JpegHeader header = codec.header(bytes.data(), bytes.size());
+    const JpegHeader header =
+        workspace.codec.header(workspace.bytes.data(), workspace.bytes.size());
+    const bool scaling = !options_.fullSizeDecode && decodesToRgbDirectly(header);
     if (recipe.augment.randomResizedCrop) {
       uint64_t draw = 0;
       const CropBox box = randomResizedCropBox(header.width, header.height, [&] {
         return sampleUniform(recipe.seed, recipe.epoch, id, draw++);
       });
       const int factor = scaling ? reductionFor(box.width, box.height, size, size) : 1;
-      image = resizeBilinear(decodeCrop(bytes, header, box, factor, codec), size, size);
+      decodeCrop(header, box, factor, workspace);
+      resizeBilinear(workspace.decoded, size, size, image);
     } else {
       const ResizedCrop view =
           resizeAndCenterCrop(header.width, header.height, static_cast<int>(options_.resizeSize),
@@ -176,8 +194,9 @@ void JpegSource::decodeSample(int64_t id, const BatchRecipe& recipe, uint8_t* ou
       const int factor =
           scaling ? reductionFor(header.width, header.height, view.resizedWidth, view.resizedHeight)
                   : 1;
-      image = resizeThenCrop(decodeReduced(bytes, factor, codec), view.resizedWidth,
-                             view.resizedHeight, view.crop.left, view.crop.top, size, size);
+      decodeReduced(header, factor, workspace, workspace.decoded);
+      resizeThenCrop(workspace.decoded, view.resizedWidth, view.resizedHeight, view.crop.left,
+                     view.crop.top, size, size, image);
     }
   } catch (const ImageError& error) {
     throw InputError("sample id " + std::to_string(id), "image",

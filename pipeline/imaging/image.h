@@ -16,6 +16,16 @@ struct DecodedImage {
   std::vector<uint8_t> pixels;  // height * width * channels, HWC
 
   size_t size() const { return pixels.size(); }
+
+  // Takes the given shape, keeping the memory it holds: a decoder thread that reuses one image
+  // per step allocates (and page-faults) only while its images still grow.
+  void reshape(int newWidth, int newHeight, int newChannels) {
+    width = newWidth;
+    height = newHeight;
+    channels = newChannels;
+    pixels.resize(static_cast<size_t>(newWidth) * static_cast<size_t>(newHeight) *
+                  static_cast<size_t>(newChannels));
+  }
 };
 
 // Bytes that do not decode: damaged, truncated, or of a kind we do not read. The caller adds the

@@ -29,8 +29,7 @@ JpegColorSpace colorSpaceOf(int code) {
 // Decodes into `image`, failing on errors and on warnings alike.
 void decodeInto(void* handle, const uint8_t* bytes, size_t size, DecodedImage& image,
                 int pixelFormat) {
-  image.pixels.resize(static_cast<size_t>(image.width) * static_cast<size_t>(image.height) *
-                      static_cast<size_t>(image.channels));
+  image.reshape(image.width, image.height, image.channels);
   const int status = tjDecompress2(handle, bytes, static_cast<unsigned long>(size),
                                    image.pixels.data(), image.width, 0, image.height, pixelFormat,
                                    TJFLAG_ACCURATEDCT | TJFLAG_STOPONWARNING);
@@ -59,18 +58,23 @@ JpegHeader JpegCodec::header(const uint8_t* bytes, size_t size) {
   return {width, height, colorSpaceOf(colorSpace)};
 }
 
-DecodedImage JpegCodec::decodeRgb(const uint8_t* bytes, size_t size, int scaleNumerator,
-                                  int scaleDenominator) {
+void JpegCodec::decodeRgb(const uint8_t* bytes, size_t size, int scaleNumerator,
+                          int scaleDenominator, DecodedImage& out) {
   const JpegHeader head = header(bytes, size);
   if (head.colorSpace == JpegColorSpace::kCmyk || head.colorSpace == JpegColorSpace::kYcck) {
     throw ImageError("JPEG decode: a CMYK image has no direct RGB decode");
   }
   const tjscalingfactor factor{scaleNumerator, scaleDenominator};
+  out.width = TJSCALED(head.width, factor);
+  out.height = TJSCALED(head.height, factor);
+  out.channels = 3;
+  decodeInto(decompressor_, bytes, size, out, TJPF_RGB);
+}
+
+DecodedImage JpegCodec::decodeRgb(const uint8_t* bytes, size_t size, int scaleNumerator,
+                                  int scaleDenominator) {
   DecodedImage image;
-  image.width = TJSCALED(head.width, factor);
-  image.height = TJSCALED(head.height, factor);
-  image.channels = 3;
-  decodeInto(decompressor_, bytes, size, image, TJPF_RGB);
+  decodeRgb(bytes, size, scaleNumerator, scaleDenominator, image);
   return image;
 }
 

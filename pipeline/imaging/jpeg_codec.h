@@ -34,6 +34,9 @@ class JpegCodec {
   // turbo's factors: 1/1, 7/8, ..., 1/8; the size rounds up as TJSCALED does).
   DecodedImage decodeRgb(const uint8_t* bytes, size_t size, int scaleNumerator = 1,
                          int scaleDenominator = 1);
+  // The same into `out`, reusing the memory it holds.
+  void decodeRgb(const uint8_t* bytes, size_t size, int scaleNumerator, int scaleDenominator,
+                 DecodedImage& out);
   // The image in its own colour model: 1 channel for greyscale, 4 for CMYK/YCCK (the values as
   // stored, which Adobe's CMYK files keep inverted), 3 (RGB) otherwise.
   DecodedImage decodeNative(const uint8_t* bytes, size_t size);

@@ -78,14 +78,26 @@ bool decodeInto(const uint8_t* bytes, size_t size, const PixelRegion& region, in
   JDIMENSION columns = static_cast<JDIMENSION>(right - left);
   jpeg_crop_scanline(&info, &firstColumn, &columns);  // widened to iMCU boundaries
   if (top > 0) jpeg_skip_scanlines(&info, static_cast<JDIMENSION>(top));
-  JSAMPARRAY row = (*info.mem->alloc_sarray)(reinterpret_cast<j_common_ptr>(&info), JPOOL_IMAGE,
-                                             info.output_width * 3, 1);
+  // Several rows per call: libjpeg's per-call work is not negligible at one row.
+  constexpr JDIMENSION kRowsPerRead = 16;
+  JSAMPARRAY rows = (*info.mem->alloc_sarray)(reinterpret_cast<j_common_ptr>(&info), JPOOL_IMAGE,
+                                              info.output_width * 3, kRowsPerRead);
   const size_t skip = (static_cast<size_t>(region.left) - firstColumn) * 3;
-  for (int y = top; y < region.top + region.height; ++y) {
-    jpeg_read_scanlines(&info, row, 1);
-    if (y < region.top) continue;
-    std::memcpy(out + static_cast<size_t>(y - region.top) * static_cast<size_t>(region.width) * 3,
-                row[0] + skip, static_cast<size_t>(region.width) * 3);
+  const size_t rowBytes = static_cast<size_t>(region.width) * 3;
+  const auto end = static_cast<JDIMENSION>(region.top + region.height);
+  while (info.output_scanline < end) {
+    const JDIMENSION first = info.output_scanline;
+    const JDIMENSION read = jpeg_read_scanlines(&info, rows, std::min(kRowsPerRead, end - first));
+    if (read == 0) {  // a memory source never suspends: no rows means no more data
+      std::snprintf(message, JMSG_LENGTH_MAX, "the data ends at row %u", first);
+      jpeg_destroy_decompress(&info);
+      return false;
+    }
+    for (JDIMENSION r = 0; r < read; ++r) {
+      const auto y = static_cast<int>(first + r);
+      if (y < region.top) continue;
+      std::memcpy(out + static_cast<size_t>(y - region.top) * rowBytes, rows[r] + skip, rowBytes);
+    }
   }
   jpeg_abort_decompress(&info);  // the rows below the region are never decoded
   jpeg_destroy_decompress(&info);
@@ -94,23 +106,23 @@ bool decodeInto(const uint8_t* bytes, size_t size, const PixelRegion& region, in
 
 }  // namespace
 
-DecodedImage decodeJpegRegion(const uint8_t* bytes, size_t size, const PixelRegion& region,
-                              int scaleDenominator) {
+void decodeJpegRegion(const uint8_t* bytes, size_t size, const PixelRegion& region,
+                      int scaleDenominator, DecodedImage& out) {
   if (scaleDenominator != 1 && scaleDenominator != 2 && scaleDenominator != 4 &&
       scaleDenominator != 8) {
     throw ImageError("JPEG region decode: scale 1/" + std::to_string(scaleDenominator));
   }
-  DecodedImage image;
-  image.width = region.width;
-  image.height = region.height;
-  image.channels = 3;
-  if (region.width > 0 && region.height > 0) {
-    image.pixels.resize(static_cast<size_t>(region.width) * static_cast<size_t>(region.height) * 3);
-  }
+  out.reshape(std::max(region.width, 0), std::max(region.height, 0), 3);
   char message[JMSG_LENGTH_MAX] = {};
-  if (!decodeInto(bytes, size, region, scaleDenominator, image.pixels.data(), message)) {
+  if (!decodeInto(bytes, size, region, scaleDenominator, out.pixels.data(), message)) {
     throw ImageError(std::string("JPEG decode: ") + message);
   }
+}
+
+DecodedImage decodeJpegRegion(const uint8_t* bytes, size_t size, const PixelRegion& region,
+                              int scaleDenominator) {
+  DecodedImage image;
+  decodeJpegRegion(bytes, size, region, scaleDenominator, image);
   return image;
 }
 

@@ -25,5 +25,8 @@ struct PixelRegion {
 // is a region outside the scaled image.
 DecodedImage decodeJpegRegion(const uint8_t* bytes, size_t size, const PixelRegion& region,
                               int scaleDenominator = 1);
+// The same into `out`, reusing the memory it holds.
+void decodeJpegRegion(const uint8_t* bytes, size_t size, const PixelRegion& region,
+                      int scaleDenominator, DecodedImage& out);
 
 }  // namespace mu

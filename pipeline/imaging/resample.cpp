@@ -3,10 +3,13 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "pipeline/imaging/eight_lanes.h"
 
 namespace mu {
 namespace {
@@ -61,72 +64,117 @@ AxisWeights axisWeights(int inputSize, double begin, double end, int outputSize,
   return axis;
 }
 
-uint8_t clip8(int32_t value) {
-  // Bilinear weights are non-negative and sum to 1 << kPrecisionBits, so an 8-bit pixel's sum
-  // fits 32 bits, as in PIL.
-  return static_cast<uint8_t>(std::clamp(value >> kPrecisionBits, 0, 255));
+// A sum of weighted 8-bit pixels as a pixel. Bilinear weights are non-negative and their
+// fixed-point sum exceeds 1 << kPrecisionBits by at most half a unit per tap, so the sum fits 32
+// bits and its shifted value always lies in 0..255: PIL's clip to 0..255 never changes one, and
+// is left out (a clip keeps the loops below from vectorising).
+inline uint8_t pixelOf(int32_t sum) {
+  return static_cast<uint8_t>(sum >> kPrecisionBits);
 }
 
 constexpr int32_t kRounding = int32_t{1} << (kPrecisionBits - 1);
 
-// Rows [rowBegin, rowEnd) of `in` resampled along x to `width` columns, `Channels` interleaved.
+// Buffers the passes reuse from call to call on one thread (a decoder thread resamples thousands
+// of images of similar sizes).
+struct Scratch {
+  std::vector<int32_t> lanes;
+  std::vector<uint64_t> packed;
+  std::vector<int32_t> sums;
+  DecodedImage rows;  // the horizontal pass's output when the vertical pass follows
+};
+
+Scratch& threadScratch() {
+  thread_local Scratch scratch;
+  return scratch;
+}
+
+// Rows resampled along x a block of kLanes at a time. The block is first interleaved and widened
+// (value j of row r at lanes[j * kLanes + r]) so that each tap multiplies kLanes contiguous
+// values: the same integer sums as PIL's pixel-by-pixel loop, computed kLanes rows at once. The
+// results come out interleaved too (byte r of packed[j] is row r's value j) and are transposed
+// back eight values at a time.
 template <int Channels>
-void horizontalRows(const DecodedImage& in, const AxisWeights& axis, int width, int rowBegin,
-                    int rowEnd, uint8_t* out) {
-  const int channels = Channels > 0 ? Channels : in.channels;
-  for (int y = rowBegin; y < rowEnd; ++y) {
-    const uint8_t* row = &in.pixels[static_cast<size_t>(y) * in.width * channels];
-    uint8_t* target = out + static_cast<size_t>(y - rowBegin) * width * channels;
+MU_INLINE void horizontalRows(const DecodedImage& in, const AxisWeights& axis, int width,
+                              int rowBegin, int rowEnd, uint8_t* out) {
+  const size_t inRow = static_cast<size_t>(in.width) * Channels;
+  const size_t outRow = static_cast<size_t>(width) * Channels;
+  std::vector<int32_t>& lanes = threadScratch().lanes;
+  std::vector<uint64_t>& packed = threadScratch().packed;
+  lanes.resize(inRow * kLanes);
+  packed.resize(outRow);
+  for (int blockBegin = rowBegin; blockBegin < rowEnd; blockBegin += kLanes) {
+    const int rows = std::min(kLanes, rowEnd - blockBegin);
+    const uint8_t* source[kLanes];
+    for (int r = 0; r < kLanes; ++r) {  // a short block repeats its last row
+      source[r] = &in.pixels[static_cast<size_t>(blockBegin + std::min(r, rows - 1)) * inRow];
+    }
+    for (size_t j = 0; j < inRow; ++j) {
+      for (int r = 0; r < kLanes; ++r) lanes[j * kLanes + r] = source[r][j];
+    }
     for (int x = 0; x < width; ++x) {
-      const int32_t* k = &axis.weights[static_cast<size_t>(x) * axis.taps];
-      const uint8_t* first = row + static_cast<size_t>(axis.first[static_cast<size_t>(x)]) *
-                                       static_cast<size_t>(channels);
-      const int count = axis.count[static_cast<size_t>(x)];
-      if constexpr (Channels == 3) {
-        // One pass over the taps for all three channels.
-        int32_t red = kRounding, green = kRounding, blue = kRounding;
-        for (int i = 0; i < count; ++i) {
-          const uint8_t* pixel = first + 3 * i;
-          red += int32_t{pixel[0]} * k[i];
-          green += int32_t{pixel[1]} * k[i];
-          blue += int32_t{pixel[2]} * k[i];
-        }
-        target[3 * x] = clip8(red);
-        target[3 * x + 1] = clip8(green);
-        target[3 * x + 2] = clip8(blue);
-      } else {
-        for (int c = 0; c < channels; ++c) {
-          int32_t sum = kRounding;
-          for (int i = 0; i < count; ++i) sum += int32_t{first[i * channels + c]} * k[i];
-          target[x * channels + c] = clip8(sum);
+      const int32_t* k = &axis.weights[static_cast<size_t>(x) * static_cast<size_t>(axis.taps)];
+      const int32_t* pixel =
+          &lanes[static_cast<size_t>(axis.first[static_cast<size_t>(x)]) * Channels * kLanes];
+      Int32x8 sums[Channels];
+      for (Int32x8& sum : sums) sum = Int32x8{} + kRounding;
+      for (int i = 0; i < axis.count[static_cast<size_t>(x)]; ++i, pixel += Channels * kLanes) {
+        for (int c = 0; c < Channels; ++c) {
+          Int32x8 values;
+          load8(pixel + c * kLanes, values);
+          sums[c] += values * k[i];
         }
       }
+      for (int c = 0; c < Channels; ++c) {
+        packed[static_cast<size_t>(x) * Channels + static_cast<size_t>(c)] =
+            packedBytes(sums[c], kPrecisionBits);
+      }
+    }
+    uint8_t* target = out + static_cast<size_t>(blockBegin - rowBegin) * outRow;
+    size_t j = 0;
+    for (; j + 8 <= outRow && rows == kLanes; j += 8) {
+      uint64_t square[8];
+      std::copy_n(&packed[j], 8, square);
+      transpose8x8(square);
+      for (int r = 0; r < kLanes; ++r) std::memcpy(target + r * outRow + j, &square[r], 8);
+    }
+    for (; j < outRow; ++j) {
+      for (int r = 0; r < rows; ++r)
+        target[r * outRow + j] = static_cast<uint8_t>(packed[j] >> (8 * r));
     }
   }
 }
 
 // The horizontal pass over the rows the vertical pass will read, [rowBegin, rowEnd).
-DecodedImage horizontal(const DecodedImage& in, const AxisWeights& axis, int width, int rowBegin,
-                        int rowEnd) {
-  DecodedImage out{width, rowEnd - rowBegin, in.channels, {}};
-  out.pixels.resize(static_cast<size_t>(width) * static_cast<size_t>(out.height) *
-                    static_cast<size_t>(in.channels));
-  // A fixed channel count lets the compiler unroll the channel loop.
-  if (in.channels == 3) {
-    horizontalRows<3>(in, axis, width, rowBegin, rowEnd, out.pixels.data());
-  } else {
-    horizontalRows<0>(in, axis, width, rowBegin, rowEnd, out.pixels.data());
+MU_AVX2_CLONE void horizontal(const DecodedImage& in, const AxisWeights& axis, int width,
+                              int rowBegin, int rowEnd, DecodedImage& out) {
+  out.reshape(width, rowEnd - rowBegin, in.channels);
+  uint8_t* pixels = out.pixels.data();
+  switch (in.channels) {
+    case 1:
+      horizontalRows<1>(in, axis, width, rowBegin, rowEnd, pixels);
+      break;
+    case 2:
+      horizontalRows<2>(in, axis, width, rowBegin, rowEnd, pixels);
+      break;
+    case 3:
+      horizontalRows<3>(in, axis, width, rowBegin, rowEnd, pixels);
+      break;
+    case 4:
+      horizontalRows<4>(in, axis, width, rowBegin, rowEnd, pixels);
+      break;
+    default:
+      throw ImageError("resample: " + std::to_string(in.channels) + " channels (1 to 4 expected)");
   }
-  return out;
 }
 
 // `in` holds the source rows from `rowOffset` on; each output row accumulates whole input rows,
 // a loop the compiler vectorises.
-DecodedImage vertical(const DecodedImage& in, const AxisWeights& axis, int height, int rowOffset) {
-  DecodedImage out{in.width, height, in.channels, {}};
+MU_AVX2_CLONE void vertical(const DecodedImage& in, const AxisWeights& axis, int height,
+                            int rowOffset, DecodedImage& out) {
+  out.reshape(in.width, height, in.channels);
   const size_t rowBytes = static_cast<size_t>(in.width) * static_cast<size_t>(in.channels);
-  out.pixels.resize(static_cast<size_t>(height) * rowBytes);
-  std::vector<int32_t> sums(rowBytes);
+  std::vector<int32_t>& sums = threadScratch().sums;
+  sums.resize(rowBytes);
   for (int y = 0; y < height; ++y) {
     const int32_t* k = &axis.weights[static_cast<size_t>(y) * axis.taps];
     const size_t first = static_cast<size_t>(axis.first[static_cast<size_t>(y)] - rowOffset);
@@ -137,9 +185,8 @@ DecodedImage vertical(const DecodedImage& in, const AxisWeights& axis, int heigh
       for (size_t j = 0; j < rowBytes; ++j) sums[j] += int32_t{source[j]} * weight;
     }
     uint8_t* target = &out.pixels[static_cast<size_t>(y) * rowBytes];
-    for (size_t j = 0; j < rowBytes; ++j) target[j] = clip8(sums[j]);
+    for (size_t j = 0; j < rowBytes; ++j) target[j] = pixelOf(sums[j]);
   }
-  return out;
 }
 
 // The input rows a vertical pass reads: [first, end).
@@ -155,50 +202,72 @@ std::pair<int, int> rowsRead(const AxisWeights& axis) {
 
 // Both passes, PIL's order: x first (only over the rows y needs), then y; an axis left alone
 // (no weights) is skipped.
-DecodedImage resampleAxes(const DecodedImage& image, const AxisWeights* xAxis, int width,
-                          const AxisWeights* yAxis, int height) {
-  if (xAxis == nullptr) return vertical(image, *yAxis, height, 0);
-  if (yAxis == nullptr) return horizontal(image, *xAxis, width, 0, image.height);
+void resampleAxes(const DecodedImage& image, const AxisWeights* xAxis, int width,
+                  const AxisWeights* yAxis, int height, DecodedImage& out) {
+  if (xAxis == nullptr) return vertical(image, *yAxis, height, 0, out);
+  if (yAxis == nullptr) return horizontal(image, *xAxis, width, 0, image.height, out);
   const auto [rowBegin, rowEnd] = rowsRead(*yAxis);
-  return vertical(horizontal(image, *xAxis, width, rowBegin, rowEnd), *yAxis, height, rowBegin);
+  DecodedImage& rows = threadScratch().rows;
+  horizontal(image, *xAxis, width, rowBegin, rowEnd, rows);
+  vertical(rows, *yAxis, height, rowBegin, out);
 }
 
-}  // namespace
-
-DecodedImage resampleBilinear(const DecodedImage& image, const ResampleBox& box, int width,
-                              int height) {
+void resample(const DecodedImage& image, const ResampleBox& box, int width, int height,
+              DecodedImage& out) {
   if (width < 1 || height < 1 || image.width < 1 || image.height < 1) {
     throw ImageError("resample: empty image or target (" + std::to_string(width) + "x" +
                      std::to_string(height) + ")");
   }
   const bool resizeX = width != image.width || box.left != 0 || box.right != image.width;
   const bool resizeY = height != image.height || box.top != 0 || box.bottom != image.height;
-  if (!resizeX && !resizeY) return image;
+  if (!resizeX && !resizeY) {
+    out = image;
+    return;
+  }
   const AxisWeights xAxis = axisWeights(image.width, box.left, box.right, width, 0, width);
   const AxisWeights yAxis = axisWeights(image.height, box.top, box.bottom, height, 0, height);
-  return resampleAxes(image, resizeX ? &xAxis : nullptr, width, resizeY ? &yAxis : nullptr, height);
+  resampleAxes(image, resizeX ? &xAxis : nullptr, width, resizeY ? &yAxis : nullptr, height, out);
 }
 
-DecodedImage resizeThenCrop(const DecodedImage& image, int resizedWidth, int resizedHeight,
-                            int left, int top, int width, int height) {
+}  // namespace
+
+DecodedImage resampleBilinear(const DecodedImage& image, const ResampleBox& box, int width,
+                              int height) {
+  DecodedImage out;
+  resample(image, box, width, height, out);
+  return out;
+}
+
+void resizeThenCrop(const DecodedImage& image, int resizedWidth, int resizedHeight, int left,
+                    int top, int width, int height, DecodedImage& out) {
   if (left < 0 || top < 0 || width < 1 || height < 1 || left + width > resizedWidth ||
       top + height > resizedHeight) {
     throw ImageError("resize then crop: the window lies outside the resized image");
   }
   // As resampleBilinear: an axis the resize leaves alone is only cropped.
   const bool resizeX = resizedWidth != image.width, resizeY = resizedHeight != image.height;
-  if (!resizeX && !resizeY) return cropImage(image, left, top, width, height);
+  if (!resizeX && !resizeY) {
+    out = cropImage(image, left, top, width, height);
+    return;
+  }
   const AxisWeights xAxis = axisWeights(image.width, 0, image.width, resizedWidth, left, width);
   const AxisWeights yAxis = axisWeights(image.height, 0, image.height, resizedHeight, top, height);
   if (!resizeY) {
-    return resampleAxes(cropImage(image, 0, top, image.width, height), &xAxis, width, nullptr,
-                        height);
+    resampleAxes(cropImage(image, 0, top, image.width, height), &xAxis, width, nullptr, height,
+                 out);
+  } else if (!resizeX) {
+    resampleAxes(cropImage(image, left, 0, width, image.height), nullptr, width, &yAxis, height,
+                 out);
+  } else {
+    resampleAxes(image, &xAxis, width, &yAxis, height, out);
   }
-  if (!resizeX) {
-    return resampleAxes(cropImage(image, left, 0, width, image.height), nullptr, width, &yAxis,
-                        height);
-  }
-  return resampleAxes(image, &xAxis, width, &yAxis, height);
+}
+
+DecodedImage resizeThenCrop(const DecodedImage& image, int resizedWidth, int resizedHeight,
+                            int left, int top, int width, int height) {
+  DecodedImage out;
+  resizeThenCrop(image, resizedWidth, resizedHeight, left, top, width, height, out);
+  return out;
 }
 
 DecodedImage cropImage(const DecodedImage& image, int left, int top, int width, int height) {
@@ -219,10 +288,15 @@ DecodedImage cropImage(const DecodedImage& image, int left, int top, int width, 
   return out;
 }
 
+void resizeBilinear(const DecodedImage& image, int width, int height, DecodedImage& out) {
+  resample(image, {0, 0, static_cast<double>(image.width), static_cast<double>(image.height)},
+           width, height, out);
+}
+
 DecodedImage resizeBilinear(const DecodedImage& image, int width, int height) {
-  return resampleBilinear(
-      image, {0, 0, static_cast<double>(image.width), static_cast<double>(image.height)}, width,
-      height);
+  DecodedImage out;
+  resizeBilinear(image, width, height, out);
+  return out;
 }
 
 }  // namespace mu

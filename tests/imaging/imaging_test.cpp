@@ -108,6 +108,20 @@ TEST_F(ImagingTest, ResizesAndCropsMatchPilsBilinearFilter) {
                   readReference(file("rgb.jpg.crop.rgb")), "crop then shrink");
   expectSameImage(resizeBilinear(cropImage(source, 40, 30, 30, 20), 64, 64),
                   readReference(file("rgb.jpg.crop-up.rgb")), "crop then enlarge");
+  const std::vector<uint8_t> grey = readBinaryFile(file("grey.jpg"));
+  expectSameImage(toRgb(resizeBilinear(codec_.decodeNative(grey.data(), grey.size()), 64, 48)),
+                  readReference(file("grey.jpg.down.rgb")), "one channel");
+}
+
+TEST_F(ImagingTest, AResizeIntoAReusedImageMatchesAFreshOne) {
+  // The loader's decoder threads resize every sample into the same image.
+  const DecodedImage source = decode("rgb.jpg");
+  DecodedImage reused;
+  resizeBilinear(source, 300, 211, reused);
+  resizeBilinear(source, 64, 48, reused);
+  expectSameImage(reused, readReference(file("rgb.jpg.down.rgb")), "smaller after larger");
+  resizeThenCrop(source, 200, 131, 30, 20, 96, 64, reused);
+  expectSameImage(reused, readReference(file("rgb.jpg.resize-crop.rgb")), "then resize + crop");
 }
 
 TEST_F(ImagingTest, ResizeThenCropComputesOnlyTheCropOfPilsResize) {

@@ -63,6 +63,9 @@ def main(outdir):
     for case, box, size in CASES:
         image = decoded if box is None else decoded.crop(box)
         write_rgb(f"{outdir}/rgb.jpg.{case}.rgb", image.resize(size, Image.BILINEAR))
+    # A one-channel image resamples on its own (written as RGB, as everything here).
+    grey = Image.open(f"{outdir}/grey.jpg")
+    write_rgb(f"{outdir}/grey.jpg.down.rgb", grey.resize((64, 48), Image.BILINEAR))
     # torchvision's Resize + CenterCrop: resize the whole image, then crop.
     for case, size, box in RESIZE_THEN_CROP:
         write_rgb(f"{outdir}/rgb.jpg.{case}.rgb", decoded.resize(size, Image.BILINEAR).crop(box))
