@@ -93,7 +93,8 @@ torch::Tensor scaleToUnit(const torch::Tensor& bytes, bool channelsLast) {
   // scalar would let CUDA's division multiply by a rounded 1/255 instead, which changes bits.
   const torch::Tensor divisor =
       torch::full({}, 255.0f, torch::TensorOptions(torch::kFloat32).device(bytes.device()));
-  // One pass converts and lays out (bytes may be an NHWC buffer viewed as NCHW), one scales.
+  // Converting into the output's layout, then dividing in place: two passes the CPU vectorises
+  // when the bytes already lie in that layout (the JPEG loader writes them so).
   torch::Tensor batch = torch::empty(
       bytes.sizes(), torch::TensorOptions(torch::kFloat32).device(bytes.device()),
       channelsLast ? torch::MemoryFormat::ChannelsLast : torch::MemoryFormat::Contiguous);

@@ -15,7 +15,9 @@ JpegBatchStream::JpegBatchStream(const JpegSource& source, std::vector<std::vect
       plan_(std::move(plan)),
       recipe_(std::move(recipe)),
       placement_(std::move(placement)),
-      imageBytes_(source.options().imageSize * source.options().imageSize * 3) {
+      imageBytes_(source.options().imageSize * source.options().imageSize * 3),
+      // The layout the model's batches have, so that scaling to float is one contiguous pass.
+      layout_(placement_.channelsLast ? SampleLayout::kInterleaved : SampleLayout::kPlanar) {
   const std::lock_guard<std::mutex> lock(mutex_);
   submitAhead();
   // No more threads than samples: influence unlearning asks for one sample at a time.
@@ -43,9 +45,11 @@ void JpegBatchStream::submitAhead() {
     const auto count = static_cast<int64_t>(plan_[nextSubmit_].size());
     Pending& pending = pending_[nextSubmit_];
     // Pinned host memory copies to a GPU asynchronously.
+    const std::vector<int64_t> shape = layout_ == SampleLayout::kPlanar
+                                           ? std::vector<int64_t>{count, 3, size, size}
+                                           : std::vector<int64_t>{count, size, size, 3};
     pending.pixels = torch::empty(
-        {count, size, size, 3},
-        torch::TensorOptions(torch::kUInt8).pinned_memory(placement_.device.is_cuda()));
+        shape, torch::TensorOptions(torch::kUInt8).pinned_memory(placement_.device.is_cuda()));
     pending.remaining = count;
     for (size_t sample = 0; sample < static_cast<size_t>(count); ++sample) {
       tasks_.push_back({nextSubmit_, sample});
@@ -58,7 +62,7 @@ void JpegBatchStream::submitAhead() {
 void JpegBatchStream::decode(const Task& task, uint8_t* out, DecodeWorkspace& workspace,
                              Pending& pending) {
   try {
-    source_.decodeSample(plan_[task.batch][task.sample], recipe_, out, workspace);
+    source_.decodeSample(plan_[task.batch][task.sample], recipe_, layout_, out, workspace);
   } catch (...) {
     const std::lock_guard<std::mutex> lock(mutex_);
     if (!pending.error) pending.error = std::current_exception();
@@ -95,10 +99,10 @@ torch::Tensor JpegBatchStream::next() {
     submitAhead();
   }
   if (taken.error) std::rethrow_exception(taken.error);
-  // NHWC bytes, viewed as NCHW, scaled on the device.
-  return scaleToUnit(
-      taken.pixels.to(placement_.device, /*non_blocking=*/true).permute({0, 3, 1, 2}),
-      placement_.channelsLast);
+  // Scaled on the device; interleaved bytes are viewed as NCHW (a channels-last tensor).
+  torch::Tensor bytes = taken.pixels.to(placement_.device, /*non_blocking=*/true);
+  if (layout_ == SampleLayout::kInterleaved) bytes = bytes.permute({0, 3, 1, 2});
+  return scaleToUnit(bytes, placement_.channelsLast);
 }
 
 }  // namespace mu

@@ -1,9 +1,10 @@
 #pragma once
 // The batches of one plan from a JpegSource, decoded ahead by a pool of threads: while the
 // consumer trains on batch i, the pool decodes batches i+1 .. i+depth (--prefetch-batches), one
-// sample per task, into uint8 NHWC buffers. next() waits for batch i, hands its buffer to the
-// device (pinned memory and an asynchronous copy on a GPU) and scales it to [0, 1] there.
-// Memory: depth buffers of B x S x S x 3 bytes, plus one decoded image per thread.
+// sample per task, into uint8 buffers laid out as the model's batches are (NCHW, or NHWC for a
+// channels-last model). next() waits for batch i, hands its buffer to the device (pinned memory
+// and an asynchronous copy on a GPU) and scales it to [0, 1] there.
+// Memory: depth buffers of B x S x S x 3 bytes, plus each thread's workspace (a few images).
 
 #include <torch/types.h>
 
@@ -16,11 +17,10 @@
 #include <thread>
 #include <vector>
 
+#include "pipeline/data/jpeg_source.h"
 #include "pipeline/data/sample_source.h"
 
 namespace mu {
-
-class JpegSource;
 
 class JpegBatchStream : public BatchStream {
  public:
@@ -34,7 +34,7 @@ class JpegBatchStream : public BatchStream {
 
  private:
   struct Pending {
-    torch::Tensor pixels;  // uint8 [B, S, S, 3]
+    torch::Tensor pixels;  // uint8 [B, 3, S, S] or [B, S, S, 3] (layout_)
     int64_t remaining = 0;
     std::exception_ptr error;
   };
@@ -47,13 +47,14 @@ class JpegBatchStream : public BatchStream {
   void submitAhead();
   void work();
   // Decodes one sample into its batch's buffer, recording the first error.
-  void decode(const Task& task, uint8_t* out, struct DecodeWorkspace& workspace, Pending& pending);
+  void decode(const Task& task, uint8_t* out, DecodeWorkspace& workspace, Pending& pending);
 
   const JpegSource& source_;
   std::vector<std::vector<int64_t>> plan_;
   BatchRecipe recipe_;
   BatchPlacement placement_;
   int64_t imageBytes_ = 0;
+  SampleLayout layout_;
 
   std::mutex mutex_;
   std::condition_variable workAvailable_;

@@ -2,9 +2,10 @@
 // A split of a JPEG dataset (manifest encoding "jpeg"), streamed: only the shards' small indexes
 // (offsets, labels, ids, sizes) stay in memory, and each batch reads just its images' bytes. A
 // stream's pool of decoder threads (libjpeg-turbo) decodes, crops and flips the batches of its
-// plan ahead of the consumer, at most --prefetch-batches of them, into uint8 NHWC buffers (pinned
-// for a GPU) that are scaled to [0, 1] on the device. So memory is bounded by the prefetch depth,
-// not by the dataset, and each rank reads only the samples of its slice.
+// plan ahead of the consumer, at most --prefetch-batches of them, into uint8 buffers (pinned
+// for a GPU, laid out as the model's batches are) that are scaled to [0, 1] on the device. So
+// memory is bounded by the prefetch depth, not by the dataset, and each rank reads only the samples
+// of its slice.
 //
 // The transforms are torchvision's ImageNet ones, on PIL's arithmetic (crop_geometry.h,
 // pipeline/imaging/resample.h): RandomResizedCrop(image size) + horizontal flip for training and
@@ -36,6 +37,10 @@ struct DecodeWorkspace {
   DecodedImage resized;        // the sample before the flip
 };
 
+// How a decoded sample's bytes lie: pixel after pixel (H x W x 3, what a channels-last batch
+// wants), or channel after channel (3 x H x W, an NCHW batch).
+enum class SampleLayout { kInterleaved, kPlanar };
+
 class JpegSource : public SampleSource {
  public:
   // Opens the split's shards and checks them against the manifest (InputError naming the shard
@@ -50,9 +55,9 @@ class JpegSource : public SampleSource {
                                       const BatchRecipe& recipe,
                                       const BatchPlacement& placement) const override;
 
-  // Sample `id` as the recipe makes it, written as image-size x image-size x 3 bytes (HWC) at
-  // `out`. Thread-safe given a workspace per thread.
-  void decodeSample(int64_t id, const BatchRecipe& recipe, uint8_t* out,
+  // Sample `id` as the recipe makes it, its image-size x image-size x 3 bytes written at `out`
+  // in `layout`. Thread-safe given a workspace per thread.
+  void decodeSample(int64_t id, const BatchRecipe& recipe, SampleLayout layout, uint8_t* out,
                     DecodeWorkspace& workspace) const;
 
  private:

@@ -160,6 +160,12 @@ TEST_F(JpegSourceTest, ChannelsLastBatchesHoldTheSameValues) {
   EXPECT_TRUE(nhwc.is_contiguous(torch::MemoryFormat::ChannelsLast));
   EXPECT_TRUE(plain.is_contiguous());
   EXPECT_TRUE(torch::equal(plain, nhwc));
+  // The training view too, whose flipped samples the decoder mirrors as it lays them out.
+  const LoadedSplit train = loadSplit(data(), "train", options(2, 2));
+  const std::vector<int64_t> ids = {0, 1, 2, 3, 4, 5, 6, 7};
+  const BatchRecipe crop{{0, true, true}, 7, 1};
+  EXPECT_TRUE(torch::equal(train.source->batch(ids, crop, {}),
+                           train.source->batch(ids, crop, {torch::kCPU, true})));
 }
 
 TEST_F(JpegSourceTest, AnIdOutsideTheSplitIsAnError) {
