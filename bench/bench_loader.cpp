@@ -59,7 +59,7 @@ double bytesPerSecond(const mu::LoadedSplit& split, const BenchOptions& options)
     const mu::BatchRecipe recipe{{0, true, true}, 1, epoch++};
     for (int64_t i = 0; i < images; ++i) {
       const auto slot = static_cast<size_t>(i % options.batchSize);
-      source.decodeSample(i % split.size(), recipe, mu::SampleLayout::kPlanar,
+      source.decodeSample(i % split.size(), recipe, mu::PixelLayout::kPlanar,
                           &batch[slot * imageBytes], workspace);
     }
   });

@@ -17,7 +17,7 @@ JpegBatchStream::JpegBatchStream(const JpegSource& source, std::vector<std::vect
       placement_(std::move(placement)),
       imageBytes_(source.options().imageSize * source.options().imageSize * 3),
       // The layout the model's batches have, so that scaling to float is one contiguous pass.
-      layout_(placement_.channelsLast ? SampleLayout::kInterleaved : SampleLayout::kPlanar) {
+      layout_(placement_.channelsLast ? PixelLayout::kInterleaved : PixelLayout::kPlanar) {
   const std::lock_guard<std::mutex> lock(mutex_);
   submitAhead();
   // No more threads than samples: influence unlearning asks for one sample at a time.
@@ -45,7 +45,7 @@ void JpegBatchStream::submitAhead() {
     const auto count = static_cast<int64_t>(plan_[nextSubmit_].size());
     Pending& pending = pending_[nextSubmit_];
     // Pinned host memory copies to a GPU asynchronously.
-    const std::vector<int64_t> shape = layout_ == SampleLayout::kPlanar
+    const std::vector<int64_t> shape = layout_ == PixelLayout::kPlanar
                                            ? std::vector<int64_t>{count, 3, size, size}
                                            : std::vector<int64_t>{count, size, size, 3};
     pending.pixels = torch::empty(
@@ -101,7 +101,7 @@ torch::Tensor JpegBatchStream::next() {
   if (taken.error) std::rethrow_exception(taken.error);
   // Scaled on the device; interleaved bytes are viewed as NCHW (a channels-last tensor).
   torch::Tensor bytes = taken.pixels.to(placement_.device, /*non_blocking=*/true);
-  if (layout_ == SampleLayout::kInterleaved) bytes = bytes.permute({0, 3, 1, 2});
+  if (layout_ == PixelLayout::kInterleaved) bytes = bytes.permute({0, 3, 1, 2});
   return scaleToUnit(bytes, placement_.channelsLast);
 }
 

@@ -54,7 +54,7 @@ class JpegBatchStream : public BatchStream {
   BatchRecipe recipe_;
   BatchPlacement placement_;
   int64_t imageBytes_ = 0;
-  SampleLayout layout_;
+  PixelLayout layout_;
 
   std::mutex mutex_;
   std::condition_variable workAvailable_;

@@ -11,6 +11,7 @@
 #include "pipeline/data/shard_reader.h"
 #include "pipeline/imaging/image_convert.h"
 #include "pipeline/imaging/jpeg_region.h"
+#include "pipeline/imaging/pixel_layout.h"
 #include "pipeline/imaging/resample.h"
 #include "pipeline/runs/run_folder.h"
 
@@ -67,30 +68,6 @@ void decodeCrop(const JpegHeader& header, const CropBox& box, int factor,
   }
   const std::vector<uint8_t>& bytes = workspace.bytes;
   decodeJpegRegion(bytes.data(), bytes.size(), region, factor, workspace.decoded);
-}
-
-// The sample's pixels at `out`, mirrored left to right when `flip`: pixel-interleaved (H x W x 3)
-// or one plane per channel (3 x H x W). Flip and layout cost this one pass over the pixels.
-void writeSample(const DecodedImage& image, bool flip, SampleLayout layout, uint8_t* out) {
-  if (layout == SampleLayout::kInterleaved && !flip) {
-    std::copy(image.pixels.begin(), image.pixels.end(), out);
-    return;
-  }
-  const auto width = static_cast<size_t>(image.width);
-  const size_t plane = width * static_cast<size_t>(image.height);
-  // Where each channel's value of a pixel goes, and how far apart two pixels lie.
-  const bool planar = layout == SampleLayout::kPlanar;
-  const size_t step = planar ? 1 : 3, green = planar ? plane : 1, blue = planar ? 2 * plane : 2;
-  for (size_t y = 0; y < static_cast<size_t>(image.height); ++y) {
-    const uint8_t* row = &image.pixels[y * width * 3];
-    uint8_t* target = out + y * width * step;
-    for (size_t x = 0; x < width; ++x, target += step) {
-      const uint8_t* pixel = row + (flip ? width - 1 - x : x) * 3;
-      target[0] = pixel[0];
-      target[green] = pixel[1];
-      target[blue] = pixel[2];
-    }
-  }
 }
 
 }  // namespace
@@ -184,7 +161,7 @@ std::shared_ptr<const RandomAccessFile> JpegSource::openShard(size_t shard) cons
   return openFiles_.front().second;
 }
 
-void JpegSource::decodeSample(int64_t id, const BatchRecipe& recipe, SampleLayout layout,
+void JpegSource::decodeSample(int64_t id, const BatchRecipe& recipe, PixelLayout layout,
                               uint8_t* out, DecodeWorkspace& workspace) const {
   readEncoded(id, workspace.bytes);
   const int size = static_cast<int>(options_.imageSize);
@@ -227,7 +204,7 @@ void JpegSource::decodeSample(int64_t id, const BatchRecipe& recipe, SampleLayou
     image = cropImage(image, shift.offsetX - padding, shift.offsetY - padding, size, size);
     flip = shift.flip;
   }
-  writeSample(image, flip, layout, out);
+  writePixels(image, flip, layout, out);
 }
 
 std::unique_ptr<BatchStream> JpegSource::stream(std::vector<std::vector<int64_t>> plan,

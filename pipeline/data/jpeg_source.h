@@ -23,6 +23,7 @@
 #include "pipeline/data/shard_schema.h"
 #include "pipeline/data/stream_options.h"
 #include "pipeline/imaging/jpeg_codec.h"
+#include "pipeline/imaging/pixel_layout.h"
 #include "pipeline/io/random_access_file.h"
 
 namespace mu {
@@ -36,10 +37,6 @@ struct DecodeWorkspace {
   DecodedImage decoded;        // the decoded crop or image
   DecodedImage resized;        // the sample before the flip
 };
-
-// How a decoded sample's bytes lie: pixel after pixel (H x W x 3, what a channels-last batch
-// wants), or channel after channel (3 x H x W, an NCHW batch).
-enum class SampleLayout { kInterleaved, kPlanar };
 
 class JpegSource : public SampleSource {
  public:
@@ -57,7 +54,7 @@ class JpegSource : public SampleSource {
 
   // Sample `id` as the recipe makes it, its image-size x image-size x 3 bytes written at `out`
   // in `layout`. Thread-safe given a workspace per thread.
-  void decodeSample(int64_t id, const BatchRecipe& recipe, SampleLayout layout, uint8_t* out,
+  void decodeSample(int64_t id, const BatchRecipe& recipe, PixelLayout layout, uint8_t* out,
                     DecodeWorkspace& workspace) const;
 
  private:

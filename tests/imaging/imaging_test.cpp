@@ -13,6 +13,7 @@
 #include "pipeline/imaging/image_convert.h"
 #include "pipeline/imaging/jpeg_codec.h"
 #include "pipeline/imaging/jpeg_region.h"
+#include "pipeline/imaging/pixel_layout.h"
 #include "pipeline/imaging/png_codec.h"
 #include "pipeline/imaging/resample.h"
 #include "pipeline/io/text_file.h"
@@ -221,4 +222,30 @@ TEST_F(ImagingTest, DamagedFilesAreErrorsNotGreyPatches) {
 }
 
 }  // namespace
+TEST(PixelLayoutTest, WritesEveryLayoutAndMirrorAsTheDefinitionSays) {
+  // Widths past and between the vector lengths, so the loops' remainders run too.
+  for (const int width : {1, 7, 37, 224}) {
+    DecodedImage image;
+    image.reshape(width, 3, 3);
+    for (size_t i = 0; i < image.pixels.size(); ++i) image.pixels[i] = static_cast<uint8_t>(i * 7);
+    for (const bool mirror : {false, true}) {
+      std::vector<uint8_t> planar(image.size()), interleaved(image.size());
+      writePixels(image, mirror, PixelLayout::kPlanar, planar.data());
+      writePixels(image, mirror, PixelLayout::kInterleaved, interleaved.data());
+      for (int y = 0; y < image.height; ++y) {
+        for (int x = 0; x < width; ++x) {
+          const int from = mirror ? width - 1 - x : x;
+          for (int c = 0; c < 3; ++c) {
+            const uint8_t expected = image.pixels[static_cast<size_t>((y * width + from) * 3 + c)];
+            ASSERT_EQ(planar[static_cast<size_t>((c * image.height + y) * width + x)], expected)
+                << width << " " << mirror << " planar " << x << "," << y << "," << c;
+            ASSERT_EQ(interleaved[static_cast<size_t>((y * width + x) * 3 + c)], expected)
+                << width << " " << mirror << " interleaved " << x << "," << y << "," << c;
+          }
+        }
+      }
+    }
+  }
+}
+
 }  // namespace mu
