@@ -34,7 +34,7 @@ int run(int64_t trainSamples) {
   mu::ForgetSet set;
   set.dataset = "fashion-mnist";
   set.wholeClass = true;
-  set.request.forgetClass = 0;
+  set.request.forgetClasses = mu::ClassList(0);
   for (int64_t id = 0; id < trainSamples; ++id)
     (train.labels[id].item<int64_t>() == 0 ? set.forgetIds : set.retainIds).push_back(id);
   set.valIds.resize(static_cast<size_t>(valSamples));

@@ -117,7 +117,7 @@ class Expander {
     Task task = start(Stage::Unlearn,
                       {{"method", method.name},
                        {"forget", forget.mode},
-                       {"forget_value", forget.value},
+                       {"forget_value", forget.value()},
                        {"seed", seed},
                        {"options", options}},
                       {model.hash});
@@ -133,7 +133,7 @@ class Expander {
                     "--forget",
                     forget.mode};
     append(task.command, {forget.mode == "class" ? "--forget-class" : "--forget-count",
-                          std::to_string(forget.value), "--seed", std::to_string(seed)});
+                          forget.argument(), "--seed", std::to_string(seed)});
     append(task.command, optionArguments(options));
     append(task.command, runtimeArguments(task));
     task.labels = model.labels;

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <tuple>
 
+#include "pipeline/campaign/spec.h"
 #include "pipeline/io/json_file.h"
 #include "pipeline/io/text_file.h"
 #include "pipeline/metrics/metric_table.h"
@@ -47,9 +48,22 @@ std::string forgetLabel(const nlohmann::json& forget) {
   if (!forget.is_object() || !forget.contains("mode") || !forget["mode"].is_string()) return "";
   const std::string mode = forget["mode"].get<std::string>();
   const char* valueKey = mode == "class" ? "class" : mode == "random" ? "count" : nullptr;
-  if (valueKey == nullptr || !forget.contains(valueKey) || !forget[valueKey].is_number_integer())
+  if (valueKey == nullptr || !forget.contains(valueKey)) return mode;
+  const nlohmann::json& value = forget[valueKey];
+  ForgetSpec spec;
+  spec.mode = mode;
+  if (value.is_number_integer()) {
+    spec.classes = {value.get<int64_t>()};
+    spec.count = value.get<int64_t>();  // label() reads the one its mode uses
+  } else if (mode == "class" && value.is_array() && !value.empty()) {
+    for (const nlohmann::json& forgotten : value) {  // several classes
+      if (!forgotten.is_number_integer()) return mode;
+      spec.classes.push_back(forgotten.get<int64_t>());
+    }
+  } else {
     return mode;
-  return mode + "-" + std::to_string(forget[valueKey].get<int64_t>());
+  }
+  return spec.label();
 }
 
 EvaluationRecord readRecord(const std::string& path, const nlohmann::json& labels) {

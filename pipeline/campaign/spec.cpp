@@ -64,13 +64,37 @@ SparsitySpec parseSparsity(const JsonPath& node, const Catalogue& catalogue) {
   return sparsity;
 }
 
+std::string joined(const std::vector<int64_t>& values, const std::string& separator) {
+  std::string text;
+  for (const int64_t value : values)
+    text += (text.empty() ? "" : separator) + std::to_string(value);
+  return text;
+}
+
 ForgetSpec parseForget(const JsonPath& node) {
-  node.requireKeys({"class", "random"});
+  node.requireKeys({"class", "random"});  // class: a number, or a list of them
   const bool byClass = node.has("class");
   if (byClass == node.has("random")) node.fail("expected exactly one of class, random");
   ForgetSpec forget;
   forget.mode = byClass ? "class" : "random";
-  forget.value = byClass ? node["class"].integer(0, 999) : node["random"].integer(1, 100000000);
+  if (!byClass) {
+    forget.count = node["random"].integer(1, 100000000);
+    return forget;
+  }
+  const JsonPath classes = node["class"];
+  if (!classes.value().is_array()) {
+    forget.classes = {classes.integer(0, 999)};
+    return forget;
+  }
+  classes.requireList();
+  for (size_t i = 0; i < classes.size(); ++i) {
+    const int64_t forgotten = classes[i].integer(0, 999);
+    if (std::find(forget.classes.begin(), forget.classes.end(), forgotten) !=
+        forget.classes.end()) {
+      classes[i].fail("each class once");
+    }
+    forget.classes.push_back(forgotten);
+  }
   return forget;
 }
 
@@ -143,7 +167,16 @@ std::string SparsitySpec::label() const {
 }
 
 std::string ForgetSpec::label() const {
-  return mode + "-" + std::to_string(value);
+  return mode + "-" + (mode == "class" ? joined(classes, "+") : std::to_string(count));
+}
+
+std::string ForgetSpec::argument() const {
+  return mode == "class" ? joined(classes, ",") : std::to_string(count);
+}
+
+nlohmann::json ForgetSpec::value() const {
+  if (mode != "class") return count;
+  return classes.size() == 1 ? nlohmann::json(classes.front()) : nlohmann::json(classes);
 }
 
 CampaignSpec parseSpec(const nlohmann::json& document, const std::string& file,

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <sstream>
 
 namespace mu {
 
@@ -12,6 +13,22 @@ std::string shortestText(double value) {
     if (std::strtod(text, nullptr) == value) break;
   }
   return text;
+}
+
+std::optional<std::vector<int64_t>> integerList(const std::string& text) {
+  std::vector<int64_t> values;
+  std::stringstream stream(text);
+  std::string item;
+  while (std::getline(stream, item, ',')) {
+    size_t used = 0;
+    try {
+      values.push_back(std::stoll(item, &used));
+    } catch (const std::exception&) {
+      return std::nullopt;
+    }
+    if (used != item.size()) return std::nullopt;
+  }
+  return values;
 }
 
 }  // namespace mu

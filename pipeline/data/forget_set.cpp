@@ -49,7 +49,7 @@ std::vector<int64_t> ForgetSet::testRows(const torch::Tensor& testLabels) const 
   std::vector<int64_t> rows;
   rows.reserve(static_cast<size_t>(labels.numel()));
   for (int64_t row = 0; row < labels.numel(); ++row) {
-    if (wholeClass && label[row] == request.forgetClass) continue;
+    if (wholeClass && request.forgetClasses.contains(label[row])) continue;
     rows.push_back(row);
   }
   return rows;
@@ -92,20 +92,22 @@ ForgetSet selectForgetSet(const ForgetRequest& request, const LoadedSplit& train
     // (docs/reference-behaviour.md §3.1).
     std::vector<int64_t> pool;
     if (request.mode == "class") {
-      if (request.forgetClass < 0 || request.forgetClass >= numClasses) {
-        throw InputError("--forget-class", "value",
-                         "a class in 0.." + std::to_string(numClasses - 1) + " of " + set.dataset +
-                             ", got " + std::to_string(request.forgetClass));
+      for (const int64_t forgotten : request.forgetClasses.classes()) {
+        if (forgotten < 0 || forgotten >= numClasses) {
+          throw InputError("--forget-class", "value",
+                           "a class in 0.." + std::to_string(numClasses - 1) + " of " +
+                               set.dataset + " (each one), got " + request.forgetClasses.text());
+        }
       }
       for (size_t position = 0; position < trainIds.size(); ++position) {
-        if (label[trainIds[position]] == request.forgetClass) {
+        if (request.forgetClasses.contains(label[trainIds[position]])) {
           pool.push_back(static_cast<int64_t>(position));
         }
       }
       if (pool.empty()) {
-        throw InputError("--forget-class", "value",
-                         "a class with training samples; class " +
-                             std::to_string(request.forgetClass) + " has none");
+        throw InputError(
+            "--forget-class", "value",
+            "classes with training samples; " + request.forgetClasses.text() + " have none");
       }
     } else {
       pool.resize(trainIds.size());
@@ -148,7 +150,7 @@ json forgetSetJson(const ForgetSet& set) {
   json out;
   out["dataset"] = set.dataset;
   out["mode"] = set.request.mode;
-  out["forget_class"] = set.request.forgetClass;
+  out["forget_class"] = set.request.forgetClasses;
   out["count"] = set.request.count;
   out["seed"] = set.request.seed;
   out["ids_file"] = set.request.idsFile;
@@ -174,7 +176,7 @@ ForgetSet readForgetSet(const std::string& path) {
     };
     set.dataset = get("dataset").get<std::string>();
     set.request.mode = get("mode").get<std::string>();
-    set.request.forgetClass = get("forget_class").get<int64_t>();
+    set.request.forgetClasses = get("forget_class").get<ClassList>();
     set.request.count = get("count").get<int64_t>();
     set.request.seed = get("seed").get<int64_t>();
     set.request.idsFile = get("ids_file").get<std::string>();

@@ -1,5 +1,5 @@
 #pragma once
-// Which training samples an unlearning run forgets (docs/reference-behaviour.md §3): a whole class,
+// Which training samples an unlearning run forgets (docs/reference-behaviour.md §3): whole classes,
 // n random samples (numpy's RandomState(seed - 1).choice over the pool, bit for bit), or an
 // explicit list of ids. The selection is written into the unlearning run folder as forget_set.json,
 // so evaluation and every other method read the very same forget and retain lists.
@@ -13,14 +13,15 @@
 #include <string>
 #include <vector>
 
+#include "pipeline/data/class_list.h"
 #include "pipeline/data/shard_reader.h"
 
 namespace mu {
 
 struct ForgetRequest {
   std::string mode = "class";  // "class" | "random" | "ids"
-  int64_t forgetClass = 0;     // class: the class forgotten
-  int64_t count = 0;           // random: n (required); class: 0 = the whole class, else n of it
+  ClassList forgetClasses;     // class: the classes forgotten
+  int64_t count = 0;           // random: n (required); class: 0 = the whole classes, else n of them
   int64_t seed = 2;            // the unlearning seed; the draw uses RandomState(seed - 1)
   std::string idsFile;         // ids: one train row id per line ('#' starts a comment)
 };
@@ -30,14 +31,14 @@ struct ForgetSet {
   ForgetRequest request;
   uint32_t splitSeed = 1;  // the train/validation split D_r and D_f were taken from
   double valFraction = 0.1;
-  bool wholeClass =
-      false;  // class-wise forgetting: TA leaves the class out (docs/reference-behaviour.md §3.2)
+  bool wholeClass = false;  // class-wise forgetting of every sample of the classes: TA leaves them
+                            // out (docs/reference-behaviour.md §3.2)
   std::vector<int64_t> forgetIds;  // ascending (D_tr order)
   std::vector<int64_t> retainIds;  // ascending (D_tr order)
   std::vector<int64_t> valIds;     // the split's validation ids, in draw order
 
-  // Rows of a test split to score TA on: all of them, or all but the forgotten class when the
-  // whole class is forgotten.
+  // Rows of a test split to score TA on: all of them, or all but the forgotten classes when the
+  // whole classes are forgotten.
   std::vector<int64_t> testRows(const torch::Tensor& testLabels) const;
 };
 

@@ -62,7 +62,7 @@ json evaluationResultsJson(const EvaluatedModel& model, const EvaluationMetrics&
   out["checkpoint_kind"] = model.meta.kind;
   const ForgetSet& set = model.forgetSet;
   out["forget"] = {{"mode", set.request.mode},
-                   {"class", set.request.forgetClass},
+                   {"class", set.request.forgetClasses},
                    {"count", set.request.count},
                    {"whole_class", set.wholeClass},
                    {"split_seed", set.splitSeed}};

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <sstream>
 
 #include "pipeline/base/error.h"
+#include "pipeline/cli/value_text.h"
 
 namespace mu {
 
@@ -45,25 +45,13 @@ double LrSchedule::lrAt(int64_t runEpoch, int64_t step, int64_t stepsPerEpoch) c
 }
 
 std::vector<int64_t> parseMilestones(const std::string& text, const std::string& option) {
-  std::vector<int64_t> milestones;
-  std::stringstream stream(text);
-  std::string item;
-  while (std::getline(stream, item, ',')) {
-    if (item.empty()) continue;
-    size_t used = 0;
-    int64_t value = -1;
-    try {
-      value = std::stoll(item, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used != item.size() || value < 0) {
-      throw InputError(option, "value",
-                       "expected comma-separated epochs like 91,136, got '" + text + "'");
-    }
-    milestones.push_back(value);
+  const std::optional<std::vector<int64_t>> milestones = integerList(text);
+  if (!milestones || std::any_of(milestones->begin(), milestones->end(),
+                                 [](int64_t epoch) { return epoch < 0; })) {
+    throw InputError(option, "value",
+                     "expected comma-separated epochs like 91,136, got '" + text + "'");
   }
-  return milestones;
+  return *milestones;
 }
 
 }  // namespace mu

@@ -17,11 +17,12 @@ void UnlearnConfig::registerOptions(OptionTable& table) {
       .addChoice("method", &method, unlearningMethodNames(),
                  "unlearning method (each has its own --<method>-* options)")
       .addChoice("forget", &forget, {"class", "random", "ids"},
-                 "what to forget: a class (--forget-class), random samples (--forget-count) or "
+                 "what to forget: classes (--forget-class), random samples (--forget-count) or "
                  "the ids in a file (--forget-ids)")
-      .add("forget-class", &forgetClass, "the class forgotten with --forget class")
+      .add("forget-class", &forgetClasses,
+           "the class forgotten with --forget class, or several: 1,4,7")
       .add("forget-count", &forgetCount,
-           "random: samples forgotten; class: 0 for the whole class, else that many of it")
+           "random: samples forgotten; class: 0 for the whole classes, else that many of them")
       .add("forget-ids", &forgetIds, "file of train row ids to forget, one per line")
       .add("seed", &seed,
            "unlearning seed: sample order, augmentation, noise; the forget draw uses seed - 1")
@@ -56,7 +57,7 @@ void UnlearnConfig::validate(int worldSize) const {
 ForgetRequest UnlearnConfig::forgetRequest() const {
   ForgetRequest request;
   request.mode = forget;
-  request.forgetClass = forgetClass;
+  request.forgetClasses = forgetClasses;
   request.count = forgetCount;
   request.seed = seed;
   request.idsFile = forgetIds;

@@ -19,10 +19,10 @@ struct UnlearnConfig {
   std::string runDir;
   std::string method = "ft";
   std::string forget = "class";  // class | random | ids
-  int64_t forgetClass = 0;
-  int64_t forgetCount = 0;  // random: n; class: 0 = the whole class
-  std::string forgetIds;    // ids: a file of train row ids
-  int64_t seed = 2;         // the reference's unlearning seed (forget draw: seed - 1)
+  ClassList forgetClasses;       // class: one class, or several
+  int64_t forgetCount = 0;       // random: n; class: 0 = the whole classes
+  std::string forgetIds;         // ids: a file of train row ids
+  int64_t seed = 2;              // the reference's unlearning seed (forget draw: seed - 1)
   // The reference rebuilds the train/validation split with --seed, not the training run's split
   // seed (docs/reference-behaviour.md §3.3): ~10 % of D_r and D_f were then never trained on. Off
   // by default.

@@ -221,7 +221,7 @@ UnlearnRunOutcome runUnlearning(const UnlearnConfig& config, UnlearningMethod& m
   results["device"] = placement.device().str();
   results["backend"] = tensorComm.backendName();
   results["forget"] = {{"mode", config.forget},
-                       {"class", config.forgetClass},
+                       {"class", config.forgetClasses},
                        {"count", config.forgetCount},
                        {"forget_samples", forgetSet.forgetIds.size()},
                        {"retain_samples", forgetSet.retainIds.size()},

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -192,6 +193,27 @@ TEST(CampaignManifest, SharedStagesAppearOnce) {
   }
   const Task& evaluate = manifest.tasks.back();
   EXPECT_EQ(evaluate.runDir, manifest.byHash(evaluate.parents.front()).runDir);
+}
+
+TEST(CampaignManifest, SeveralForgottenClassesReachTheCommandAndTheLabel) {
+  json spec = fixedSpec();
+  spec["grid"]["forget"] = json::parse(R"([{"class": [1, 4]}, {"class": 1}])");
+  const CampaignSpec parsed = parseSpec(spec, "spec.json", programs());
+  ASSERT_EQ(parsed.forget.size(), 2u);
+  EXPECT_EQ(parsed.forget[0].label(), "class-1+4");
+  EXPECT_EQ(parsed.forget[1].label(), "class-1");
+  std::set<std::string> arguments;
+  for (const Task& task : expand(parsed, "/r", "/b").tasks) {
+    if (task.stage != Stage::Unlearn) continue;
+    const auto flag = std::find(task.command.begin(), task.command.end(), "--forget-class");
+    ASSERT_NE(flag, task.command.end());
+    arguments.insert(*(flag + 1));
+  }
+  EXPECT_EQ(arguments, (std::set<std::string>{"1,4", "1"}));
+  EXPECT_NE(specError([](json& s) {
+              s["grid"]["forget"] = json::parse(R"([{"class": [2, 2]}])");
+            }).find("grid.forget[0].class[1]"),
+            std::string::npos);
 }
 
 TEST(CampaignManifest, ARootKeepsTheTasksOfEverySpecExpandedIntoIt) {
@@ -411,13 +433,17 @@ TEST(CampaignReport, ResultsOutsideTheManifestAreGroupedByTheirOwnForgetRequest)
   const std::string root = dir.path();
   const json byClass{{"mode", "class"}, {"class", 0}, {"count", 0}};
   const json byRandom{{"mode", "random"}, {"class", 0}, {"count", 540}};
+  const json byClasses{{"mode", "class"}, {"class", {1, 4}}, {"count", 0}};
   writeEvaluation(root, "a", "ft", 95.00014958, 1, 100, 100, 90, 88, 20, byClass);
+  writeEvaluation(root, "c", "ft", 95.00014958, 1, 100, 100, 90, 88, 20, byClasses);
   writeEvaluation(root, "b", "ft", 95.00014958, 1, 8, 15, 91, 89, 21, byRandom);
   const std::string markdown =
       markdownTable(aggregate(collectEvaluations(root), programs().methods()));
   EXPECT_NE(markdown.find("### fashion-mnist, resnet20s, forget class-0\n"), std::string::npos)
       << markdown;
   EXPECT_NE(markdown.find("### fashion-mnist, resnet20s, forget random-540\n"), std::string::npos)
+      << markdown;
+  EXPECT_NE(markdown.find("### fashion-mnist, resnet20s, forget class-1+4\n"), std::string::npos)
       << markdown;
   EXPECT_NE(markdown.find("| FT | 95% sparse | 8.00 ± – |"), std::string::npos) << markdown;
 }

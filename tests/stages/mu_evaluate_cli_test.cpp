@@ -85,7 +85,7 @@ struct Fixture {
     const LoadedSplit train = loadSplit(data, "train");
     ForgetRequest request;
     request.mode = "class";
-    request.forgetClass = 0;
+    request.forgetClasses = ClassList(0);
     writeForgetSet(forgetSet,
                    selectForgetSet(request, train, loadValidationSplit(data, train, 1), 1, 0.1));
   }

@@ -117,6 +117,20 @@ TEST_F(MuUnlearn, ClassWiseForgettingAndAFinishedRun) {
   EXPECT_NE(damaged.output.find("config_hash"), std::string::npos) << damaged.output;
 }
 
+TEST_F(MuUnlearn, SeveralClassesAreForgottenTogether) {
+  const std::string run = scratch("ga-classes");
+  const test::CommandResult result = test::runCommand(
+      stage("mu-unlearn", run,
+            "--original " + dense_() + "/best.h5 --method ga --forget class --forget-class 3,5" +
+                kShortMethods));
+  ASSERT_EQ(result.exitCode, 0) << result.output;
+  const nlohmann::json forgetSet = readJson(run + "/forget_set.json");
+  EXPECT_TRUE(forgetSet["whole_class"].get<bool>());
+  EXPECT_EQ(forgetSet["forget_class"], nlohmann::json({3, 5}));
+  EXPECT_EQ(readJson(run + "/results.json")["forget"]["class"], nlohmann::json({3, 5}));
+  EXPECT_EQ(readJson(run + "/config.json")["options"]["forget-class"], nlohmann::json({3, 5}));
+}
+
 TEST_F(MuUnlearn, KilledRunResumesToTheSameWeights) {
   const std::string flags = "--original " + dense_() +
                             "/best.h5 --method ft --ft-epochs 2 --forget random --forget-count "
@@ -142,6 +156,9 @@ TEST_F(MuUnlearn, BadInputExitsTwoAndWritesNothing) {
   };
   expectRefused("--method forget-everything", "--method: value: one of retrain, ft");
   expectRefused("--method ft --forget-class 10", "a class in 0..9");
+  expectRefused("--method ft --forget-class 2,10", "a class in 0..9");
+  expectRefused("--method ft --forget-class 2,2", "each class once");
+  expectRefused("--method ft --forget-class 2,x", "a comma-separated list");
   expectRefused("--method ft --forget random --forget-count 2000", "at most the pool's 1536");
   std::ofstream(scratch("ids.txt")) << "5\n7\n5\n";
   expectRefused("--method ft --forget ids --forget-ids " + scratch("ids.txt"), "duplicate");

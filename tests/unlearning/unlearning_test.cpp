@@ -21,6 +21,7 @@
 #include "pipeline/base/stop_signal.h"
 #include "pipeline/distributed/communicator.h"
 #include "pipeline/inference/accuracy.h"
+#include "pipeline/io/json_file.h"
 #include "pipeline/masks/masks.h"
 #include "pipeline/unlearning/method_registry.h"
 #include "pipeline/unlearning/methods/fisher_forgetting.h"
@@ -68,7 +69,7 @@ ForgetRequest request(const std::string& mode, int64_t forgetClass, int64_t coun
                       const std::string& idsFile = "") {
   ForgetRequest made;
   made.mode = mode;
-  made.forgetClass = forgetClass;
+  made.forgetClasses = ClassList(forgetClass);
   made.count = count;
   made.seed = 2;
   made.idsFile = idsFile;
@@ -184,6 +185,46 @@ TEST(ForgetSet, ClassWiseTakesTheWholeClassOrASeededPartOfIt) {
   EXPECT_EQ(part.forgetIds, (std::vector<int64_t>{443, 623, 12373, 15463, 29093}));
   EXPECT_FALSE(part.wholeClass);
   EXPECT_EQ(part.testRows(torch::arange(20).remainder(10)).size(), 20u);
+}
+
+TEST(ForgetSet, SeveralClassesAreForgottenTogether) {
+  const LoadedSplit train = labelsOnly(45000, 10);
+  ForgetRequest several = request("class", 0, 0);
+  several.forgetClasses = ClassList::parse("1,4,7");
+  const ForgetSet whole = selectForgetSet(several, train, allTraining(train), 1, 0.0);
+  EXPECT_TRUE(whole.wholeClass);
+  ASSERT_EQ(whole.forgetIds.size(), 13500u);
+  for (int64_t id : whole.forgetIds) ASSERT_TRUE(id % 10 == 1 || id % 10 == 4 || id % 10 == 7);
+  // TA leaves every forgotten class out.
+  EXPECT_EQ(whole.testRows(torch::arange(20).remainder(10)).size(), 14u);
+
+  // n of them, drawn from the classes' pooled positions. numpy: RandomState(1).choice(
+  // where(isin(arange(45000) % 10, [1, 4]))[0], 5, replace=False)
+  several.forgetClasses = ClassList::parse("4,1");
+  several.count = 5;
+  const ForgetSet part = selectForgetSet(several, train, allTraining(train), 1, 0.0);
+  EXPECT_EQ(part.forgetIds, (std::vector<int64_t>{6604, 14874, 26104, 28931, 42954}));
+  EXPECT_FALSE(part.wholeClass);
+
+  test::ScratchDir dir("unlearning-forget-classes");
+  writeForgetSet(dir.file("forget_set.json"), whole);
+  EXPECT_EQ(readJsonFile(dir.file("forget_set.json"))["forget_class"], nlohmann::json({1, 4, 7}));
+  EXPECT_EQ(readForgetSet(dir.file("forget_set.json")).request.forgetClasses,
+            ClassList::parse("1,4,7"));
+}
+
+TEST(ClassList, ParsesListsAndWritesOneClassAsTheNumberItWas) {
+  EXPECT_EQ(ClassList::parse("1,4,7").classes(), (std::vector<int64_t>{1, 4, 7}));
+  EXPECT_EQ(ClassList::parse("3").text(), "3");
+  EXPECT_EQ(nlohmann::json(ClassList::parse("3")), nlohmann::json(3));  // config hashes unchanged
+  EXPECT_EQ(nlohmann::json(ClassList::parse("2,0")), nlohmann::json({2, 0}));
+  EXPECT_EQ(nlohmann::json(3).get<ClassList>(), ClassList(3));
+  EXPECT_EQ(nlohmann::json({2, 0}).get<ClassList>(), ClassList::parse("2,0"));
+  for (const char* bad : {"", "1,,2", "one", "1,4x", "1,1"}) {
+    EXPECT_NE(inputErrorOf([&] { ClassList::parse(bad); }).find("--forget-class"),
+              std::string::npos)
+        << bad;
+  }
 }
 
 TEST(ForgetSet, BadRequestsNameTheOptionOrTheFile) {
@@ -373,27 +414,30 @@ TEST(FisherForgetting, VarianceRulesOfFisherNew) {
   // Classifier weight [C, 2]: clamp 1e3 then 1e2, x alpha, mean over dim 1, forgotten row, x10.
   const torch::Tensor fcWeight = torch::tensor({{1.f, 2.f}, {3.f, 4.f}, {5.f, 6.f}});
   const torch::Tensor fcFisher = torch::tensor({{0.f, 1e-4f}, {1.f, 4.f}, {0.5f, 1e6f}});
-  FisherPosterior fc = fisherPosterior(fcWeight, fcFisher, alpha, classes, 1);
+  FisherPosterior fc = fisherPosterior(fcWeight, fcFisher, alpha, classes, {1});
   // rows: (100 + 100) / 2 * 2, forgotten, (2 + 1e-6) / 2 * 2; then x10
   const torch::Tensor fcVariance =
       torch::tensor({{2000.f, 2000.f}, {1e-3f, 1e-3f}, {20.00001f, 20.00001f}});
   EXPECT_TRUE(torch::allclose(fc.variance, fcVariance, 1e-5, 0)) << fc.variance;
   EXPECT_TRUE(torch::equal(fc.mean, torch::tensor({{1.f, 2.f}, {0.f, 0.f}, {5.f, 6.f}})));
+  // Several forgotten classes: each of their rows.
+  const FisherPosterior two = fisherPosterior(fcWeight, fcFisher, alpha, classes, {0, 2});
+  EXPECT_TRUE(torch::equal(two.mean, torch::tensor({{0.f, 0.f}, {3.f, 4.f}, {0.f, 0.f}})));
   // Without a whole forgotten class the mean is theta and no row is special.
-  fc = fisherPosterior(fcWeight, fcFisher, alpha, classes, -1);
+  fc = fisherPosterior(fcWeight, fcFisher, alpha, classes, {});
   EXPECT_TRUE(torch::equal(fc.mean, fcWeight));
   EXPECT_NEAR(fc.variance[1][0].item<double>(), (2.0 / (1 + 1e-8) + 2 * 0.25) / 2 * 10, 1e-4);
 
   // Classifier bias [C]: clamp 1e2, x alpha, x10 (no mean: one dimension).
   const FisherPosterior bias = fisherPosterior(
-      torch::tensor({0.5f, -0.5f, 1.f}), torch::tensor({0.f, 0.1f, 1e-3f}), alpha, classes, 2);
+      torch::tensor({0.5f, -0.5f, 1.f}), torch::tensor({0.f, 0.1f, 1e-3f}), alpha, classes, {2});
   EXPECT_TRUE(torch::allclose(bias.variance, torch::tensor({2000.f, 200.f, 1e-3f}), 1e-5, 0))
       << bias.variance;
   EXPECT_TRUE(torch::equal(bias.mean, torch::tensor({0.5f, -0.5f, 0.f})));
 
   // Another 1-D parameter: clamp 1e3 only, x alpha, x10.
-  const FisherPosterior other =
-      fisherPosterior(torch::ones({4}), torch::tensor({0.f, 0.5f, 2.f, 1e-2f}), alpha, classes, 1);
+  const FisherPosterior other = fisherPosterior(
+      torch::ones({4}), torch::tensor({0.f, 0.5f, 2.f, 1e-2f}), alpha, classes, {1});
   EXPECT_TRUE(torch::allclose(other.variance, torch::tensor({2e4f, 40.f, 10.f, 2e3f}), 1e-5, 0))
       << other.variance;
   EXPECT_TRUE(torch::equal(other.mean, torch::ones({4})));
@@ -402,7 +446,7 @@ TEST(FisherForgetting, VarianceRulesOfFisherNew) {
   // kernel position separately, no x10, no forgotten row (size(0) != C).
   const torch::Tensor convFisher = torch::rand({2, 3, 1, 2}) + 1e-3;
   const FisherPosterior conv =
-      fisherPosterior(torch::zeros({2, 3, 1, 2}), convFisher, alpha, classes, 1);
+      fisherPosterior(torch::zeros({2, 3, 1, 2}), convFisher, alpha, classes, {1});
   for (int64_t out = 0; out < 2; ++out) {
     for (int64_t position = 0; position < 2; ++position) {
       double sum = 0;

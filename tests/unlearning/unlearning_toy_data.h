@@ -52,7 +52,7 @@ inline TrainValSplit allTraining(const LoadedSplit& split) {
 inline ForgetSet classForgetSet(const LoadedSplit& split, int64_t forgetClass) {
   ForgetRequest request;
   request.mode = "class";
-  request.forgetClass = forgetClass;
+  request.forgetClasses = ClassList(forgetClass);
   return selectForgetSet(request, split, allTraining(split), 1, 0.0);
 }
 

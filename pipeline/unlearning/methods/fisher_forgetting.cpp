@@ -58,16 +58,17 @@ torch::Tensor fisherDiagonal(const StatisticsPass& pass, const std::vector<int64
 }
 
 FisherPosterior fisherPosterior(const torch::Tensor& theta, const torch::Tensor& fisher,
-                                double alpha, int64_t numClasses, int64_t forgottenClass) {
+                                double alpha, int64_t numClasses,
+                                const std::vector<int64_t>& forgottenClasses) {
   const bool classifierShaped = theta.dim() >= 1 && theta.size(0) == numClasses;
   torch::Tensor variance = (1.0 / (fisher + 1e-8)).clamp_max(1e3);
   if (classifierShaped) variance = variance.clamp_max(1e2);
   variance = variance * alpha;
   if (theta.dim() > 1) variance = variance.mean(1, true).expand_as(theta).clone();
   torch::Tensor mean = theta.detach().clone();
-  if (classifierShaped && forgottenClass >= 0) {
-    mean.select(0, forgottenClass).fill_(0);
-    variance.select(0, forgottenClass).fill_(1e-4);
+  for (const int64_t forgotten : classifierShaped ? forgottenClasses : std::vector<int64_t>{}) {
+    mean.select(0, forgotten).fill_(0);
+    variance.select(0, forgotten).fill_(1e-4);
   }
   if (classifierShaped || theta.dim() == 1) variance = variance * 10;
   return {mean, variance};
@@ -124,16 +125,17 @@ class FisherForgetting final : public UnlearningMethod {
   // the reference either).
   void addNoise(UnlearnContext& context, const ParameterLayout& layout,
                 const torch::Tensor& fisher) const {
-    const int64_t forgottenClass =
-        context.forget.wholeClass ? context.forget.request.forgetClass : -1;
+    const std::vector<int64_t> forgottenClasses =
+        context.forget.wholeClass ? context.forget.request.forgetClasses.classes()
+                                  : std::vector<int64_t>{};
     at::Generator generator =
         at::detail::createCPUGenerator(mixSeed(context.seed, {kFisherNoiseStream}));
     const std::vector<torch::Tensor> fisherOf = layout.unflatten(fisher);
     torch::NoGradGuard noGrad;
     for (size_t index = 0; index < layout.count(); ++index) {
       torch::Tensor parameter = layout.parameter(index);
-      const FisherPosterior posterior =
-          fisherPosterior(parameter, fisherOf[index], alpha_, context.numClasses(), forgottenClass);
+      const FisherPosterior posterior = fisherPosterior(parameter, fisherOf[index], alpha_,
+                                                        context.numClasses(), forgottenClasses);
       const torch::Tensor noise =
           torch::randn(parameter.sizes(), generator, torch::kFloat32).to(parameter.device());
       parameter.copy_(posterior.mean + posterior.variance.sqrt() * noise);

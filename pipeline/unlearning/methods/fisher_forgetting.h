@@ -31,12 +31,14 @@ struct FisherPosterior {
 // The noise distribution of one parameter `theta` with Fisher diagonal `fisher`
 // (docs/reference-behaviour.md §6.5 step 3): var = min(1/(F + 1e-8), 1e3), and min(., 1e2) when
 // size(0) == numClasses; var *= alpha; for more than one dimension var becomes its mean over dim 1;
-// mean = theta, except that when the whole class `forgottenClass` (>= 0) is forgotten, its row of a
-// size(0) == numClasses parameter gets mean 0 and var 1e-4; then var *= 10 when size(0) ==
+// mean = theta, except that each row of `forgottenClasses` (the classes forgotten whole; none
+// otherwise) of a size(0) == numClasses parameter gets mean 0 and var 1e-4; then var *= 10 when
+// size(0) ==
 // numClasses, or else when theta is 1-D. (The reference keys "the whole class" on hard-coded
 // counts, 4500 or 450, and so also zeroes the last row in a random forgetting of 4500 CIFAR-10
 // samples; we key it on the forget set.)
 FisherPosterior fisherPosterior(const torch::Tensor& theta, const torch::Tensor& fisher,
-                                double alpha, int64_t numClasses, int64_t forgottenClass);
+                                double alpha, int64_t numClasses,
+                                const std::vector<int64_t>& forgottenClasses);
 
 }  // namespace mu
