@@ -132,8 +132,11 @@ class Expander {
                     method.name,
                     "--forget",
                     forget.mode};
-    append(task.command, {forget.mode == "class" ? "--forget-class" : "--forget-count",
-                          forget.argument(), "--seed", std::to_string(seed)});
+    if (forget.mode != "poisoned") {
+      append(task.command,
+             {forget.mode == "class" ? "--forget-class" : "--forget-count", forget.argument()});
+    }
+    append(task.command, {"--seed", std::to_string(seed)});
     append(task.command, optionArguments(options));
     append(task.command, runtimeArguments(task));
     task.labels = model.labels;

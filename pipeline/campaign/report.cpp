@@ -155,6 +155,17 @@ std::vector<EvaluationRecord> collectEvaluations(const std::string& root) {
   return records;
 }
 
+std::vector<const Metric*> shownMetrics(const std::vector<ReportRow>& rows, bool Metric::*flag) {
+  std::vector<const Metric*> shown;
+  for (const Metric& metric : metricTable()) {
+    const bool valued = std::any_of(rows.begin(), rows.end(), [&](const ReportRow& row) {
+      return row.metrics.at(metric.key).count > 0;
+    });
+    if (metric.*flag && valued) shown.push_back(&metric);
+  }
+  return shown;
+}
+
 std::vector<ReportRow> aggregate(const std::vector<EvaluationRecord>& records,
                                  const std::vector<UnlearningMethodInfo>& methods) {
   using Key = std::tuple<std::string, std::string, std::string, int, std::string, double>;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "pipeline/campaign/catalogue.h"
+#include "pipeline/metrics/metric_table.h"
 
 namespace mu::campaign {
 
@@ -46,6 +47,10 @@ std::vector<EvaluationRecord> collectEvaluations(const std::string& root);
 // its own, by name, titled by their name.
 std::vector<ReportRow> aggregate(const std::vector<EvaluationRecord>& records,
                                  const std::vector<UnlearningMethodInfo>& methods);
+
+// The metrics of the metric table with `flag` set (Metric::reported, Metric::plotted) that some
+// row has a value for: a backdoor's columns appear where backdoors were evaluated.
+std::vector<const Metric*> shownMetrics(const std::vector<ReportRow>& rows, bool Metric::*flag);
 
 std::string markdownTable(const std::vector<ReportRow>& rows);
 std::string csvTable(const std::vector<ReportRow>& rows);

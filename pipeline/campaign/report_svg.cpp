@@ -1,7 +1,8 @@
 // The report's picture (report.h): one panel per plotted metric of the metric table (UA,
-// MIA-Efficacy, RA, TA) against sparsity, one line per method, one row of panels per dataset /
-// arch / forget mode. A method's point is left out where its value is missing.
-// Plain SVG written by hand: no plotting library on the cluster or in CI.
+// MIA-Efficacy, RA, TA; a backdoor's ASR after and before unlearning) against sparsity, one line
+// per method, one row of panels per dataset / arch / forget mode. A method's point is left out
+// where its value is missing. Plain SVG written by hand: no plotting library on the cluster or in
+// CI.
 #include <algorithm>
 #include <cstdio>
 #include <map>
@@ -42,10 +43,7 @@ std::string escaped(const std::string& text) {
 }  // namespace
 
 std::string svgPlot(const std::vector<ReportRow>& rows) {
-  std::vector<const Metric*> metrics;
-  for (const Metric& metric : metricTable()) {
-    if (metric.plotted) metrics.push_back(&metric);
-  }
+  const std::vector<const Metric*> metrics = shownMetrics(rows, &Metric::plotted);
   std::vector<std::string> sections;
   std::vector<std::string> methods;
   std::vector<std::string> methodTitles;  // the legend's

@@ -1,5 +1,6 @@
 // Markdown and CSV forms of the report (report.h): one column per reported metric of the metric
-// table; "–" where a cell has no value, "± –" where it has one seed (no spread to show).
+// table that some row has; "–" where a cell has no value, "± –" where it has one seed (no spread
+// to show).
 #include <cstdio>
 
 #include "pipeline/campaign/report.h"
@@ -35,6 +36,7 @@ std::string gapText(const ReportRow& row, const std::string& none) {
 }  // namespace
 
 std::string markdownTable(const std::vector<ReportRow>& rows) {
+  const std::vector<const Metric*> columns = shownMetrics(rows, &Metric::reported);
   std::string text;
   std::string section;
   for (const ReportRow& row : rows) {
@@ -43,27 +45,24 @@ std::string markdownTable(const std::vector<ReportRow>& rows) {
       text += (text.empty() ? "" : "\n") + std::string("### ") + section + "\n\n";
       text += "| Method | Model |";
       std::string rule = "|---|---|";
-      for (const Metric& metric : metricTable()) {
-        if (!metric.reported) continue;
-        text += " " + metric.title + " |";
+      for (const Metric* metric : columns) {
+        text += " " + metric->title + " |";
         rule += "---:|";
       }
       text += " Gap to Retrain | Seeds |\n" + rule + "---:|---|\n";
     }
     text += "| " + row.methodTitle + " | " + row.sparsityLabel + " |";
-    for (const Metric& metric : metricTable()) {
-      if (metric.reported) text += " " + markdownCell(row.metrics.at(metric.key)) + " |";
-    }
+    for (const Metric* metric : columns)
+      text += " " + markdownCell(row.metrics.at(metric->key)) + " |";
     text += " " + gapText(row, "–") + " | " + seedList(row) + " |\n";
   }
   return text.empty() ? "No evaluation.json found.\n" : text;
 }
 
 std::string csvTable(const std::vector<ReportRow>& rows) {
+  const std::vector<const Metric*> columns = shownMetrics(rows, &Metric::reported);
   std::string text = "dataset,arch,forget,method,sparsity,seeds";
-  for (const Metric& metric : metricTable()) {
-    if (metric.reported) text += "," + metric.key + "_mean," + metric.key + "_std";
-  }
+  for (const Metric* metric : columns) text += "," + metric->key + "_mean," + metric->key + "_std";
   text += ",gap_to_retrain\n";
   for (const ReportRow& row : rows) {
     char sparsity[32];
@@ -72,9 +71,8 @@ std::string csvTable(const std::vector<ReportRow>& rows) {
     // that is not there (or a spread of one seed) is an empty field.
     text += row.dataset + "," + row.arch + "," + row.forget + "," + row.method + "," + sparsity +
             "," + std::to_string(row.seeds.size());
-    for (const Metric& metric : metricTable()) {
-      if (!metric.reported) continue;
-      const MetricSummary& summary = row.metrics.at(metric.key);
+    for (const Metric* metric : columns) {
+      const MetricSummary& summary = row.metrics.at(metric->key);
       text += "," + (summary.count > 0 ? fixed(summary.mean) : std::string()) + "," +
               (summary.count > 1 ? fixed(summary.std) : std::string());
     }

@@ -72,10 +72,17 @@ std::string joined(const std::vector<int64_t>& values, const std::string& separa
 }
 
 ForgetSpec parseForget(const JsonPath& node) {
+  ForgetSpec forget;
+  if (node.value().is_string()) {  // the samples a backdoored original was poisoned with
+    if (node.string() != "poisoned") {
+      node.fail("expected {\"class\": c}, {\"random\": n} or \"poisoned\"");
+    }
+    forget.mode = "poisoned";
+    return forget;
+  }
   node.requireKeys({"class", "random"});  // class: a number, or a list of them
   const bool byClass = node.has("class");
   if (byClass == node.has("random")) node.fail("expected exactly one of class, random");
-  ForgetSpec forget;
   forget.mode = byClass ? "class" : "random";
   if (!byClass) {
     forget.count = node["random"].integer(1, 100000000);
@@ -167,6 +174,7 @@ std::string SparsitySpec::label() const {
 }
 
 std::string ForgetSpec::label() const {
+  if (mode == "poisoned") return mode;
   return mode + "-" + (mode == "class" ? joined(classes, "+") : std::to_string(count));
 }
 
@@ -175,6 +183,7 @@ std::string ForgetSpec::argument() const {
 }
 
 nlohmann::json ForgetSpec::value() const {
+  if (mode == "poisoned") return nullptr;
   if (mode != "class") return count;
   return classes.size() == 1 ? nlohmann::json(classes.front()) : nlohmann::json(classes);
 }

@@ -45,11 +45,11 @@ struct SparsitySpec {
 };
 
 struct ForgetSpec {
-  std::string mode;              // class | random
+  std::string mode;              // class | random | poisoned (a backdoor's samples)
   std::vector<int64_t> classes;  // class: the classes forgotten, one or several
   int64_t count = 0;             // random: the number of samples
-  std::string label() const;     // "class-0", "class-1+4+7", "random-600"
-  // What --forget-class or --forget-count is given: "0", "1,4,7", "600".
+  std::string label() const;     // "class-0", "class-1+4+7", "random-600", "poisoned"
+  // What --forget-class or --forget-count is given: "0", "1,4,7", "600" (poisoned: nothing).
   std::string argument() const;
   // What a task's identity records: a number (one class, or the count), else the list of classes,
   // so one class names its tasks as it did before lists existed.

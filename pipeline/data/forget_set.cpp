@@ -69,19 +69,26 @@ ForgetSet selectForgetSet(const ForgetRequest& request, const LoadedSplit& train
   const int64_t numClasses = train.manifest.numClasses;
 
   std::vector<int64_t> chosen;  // train row ids
-  if (request.mode == "ids") {
-    if (request.idsFile.empty()) {
-      throw InputError("--forget-ids", "value", "a file of train row ids (with --forget ids)");
+  if (request.mode == "ids" || request.mode == "poisoned") {
+    const bool poisoned = request.mode == "poisoned";
+    if (!poisoned && request.idsFile.empty()) {
+      throw InputError(request.names.idsFile, "value", "a file of train row ids");
     }
-    chosen = readIdsFile(request.idsFile);
-    if (chosen.empty()) throw InputError(request.idsFile, "ids", "at least one id");
+    const std::string source = poisoned ? "--forget poisoned" : request.idsFile;
+    chosen = poisoned ? request.poisonedIds : readIdsFile(request.idsFile);
+    if (chosen.empty()) {
+      throw InputError(source, "ids",
+                       poisoned ? "poisoned samples: the original model was trained without "
+                                  "--poison-count or --poison-ids"
+                                : "at least one id");
+    }
     std::set<int64_t> seen;
     for (const int64_t id : chosen) {
       if (!seen.insert(id).second) {
-        throw InputError(request.idsFile, "id " + std::to_string(id), "each id once (duplicate)");
+        throw InputError(source, "id " + std::to_string(id), "each id once (duplicate)");
       }
       if (!std::binary_search(trainIds.begin(), trainIds.end(), id)) {
-        throw InputError(request.idsFile, "id " + std::to_string(id),
+        throw InputError(source, "id " + std::to_string(id),
                          "an id of the training split (0.." + std::to_string(train.size() - 1) +
                              " and not in the validation split of seed " +
                              std::to_string(splitSeed) + ")");
@@ -115,19 +122,20 @@ ForgetSet selectForgetSet(const ForgetRequest& request, const LoadedSplit& train
         pool[position] = static_cast<int64_t>(position);
       }
       if (request.count < 1) {
-        throw InputError("--forget-count", "value", "n >= 1 samples for --forget random");
+        throw InputError(request.names.count, "value", "n >= 1 samples drawn at random");
       }
     }
     const int64_t poolSize = static_cast<int64_t>(pool.size());
     if (request.count < 0 || request.count > poolSize) {
-      throw InputError("--forget-count", "value",
+      throw InputError(request.names.count, "value",
                        "at most the pool's " + std::to_string(poolSize) + " samples, got " +
                            std::to_string(request.count));
     }
     std::vector<int64_t> positions = pool;
     if (request.count > 0) {
       if (request.seed < 1 || request.seed > 0x100000000LL) {
-        throw InputError("--seed", "value", "a seed in [1, 2^32] (the draw uses seed - 1)");
+        throw InputError(request.names.seed, "value",
+                         "a seed in [1, 2^32] (the draw uses seed - 1)");
       }
       NumpyRandomState random(static_cast<uint32_t>(request.seed - 1));
       positions = random.choiceWithoutReplacement(pool, request.count);
@@ -135,7 +143,8 @@ ForgetSet selectForgetSet(const ForgetRequest& request, const LoadedSplit& train
     for (const int64_t position : positions) chosen.push_back(trainIds[position]);
     set.wholeClass = request.mode == "class" && static_cast<int64_t>(chosen.size()) == poolSize;
   } else {
-    throw InputError("--forget", "value", "class, random or ids, got '" + request.mode + "'");
+    throw InputError("--forget", "value",
+                     "class, random, ids or poisoned, got '" + request.mode + "'");
   }
 
   std::sort(chosen.begin(), chosen.end());
@@ -160,6 +169,7 @@ json forgetSetJson(const ForgetSet& set) {
   out["forget_ids"] = set.forgetIds;
   out["retain_ids"] = set.retainIds;
   out["val_ids"] = set.valIds;
+  if (set.poisoning.enabled()) out["poisoning"] = poisoningJson(set.poisoning);
   return out;
 }
 
@@ -186,6 +196,7 @@ ForgetSet readForgetSet(const std::string& path) {
     set.forgetIds = get("forget_ids").get<std::vector<int64_t>>();
     set.retainIds = get("retain_ids").get<std::vector<int64_t>>();
     set.valIds = get("val_ids").get<std::vector<int64_t>>();
+    if (doc.contains("poisoning")) set.poisoning = poisoningFromJson(doc["poisoning"], path);
   } catch (const json::exception& error) {
     throw InputError(path, field, std::string("a forget_set.json field: ") + error.what());
   }

@@ -14,16 +14,25 @@
 #include <vector>
 
 #include "pipeline/data/class_list.h"
+#include "pipeline/data/poisoning.h"
 #include "pipeline/data/shard_reader.h"
 
 namespace mu {
 
 struct ForgetRequest {
-  std::string mode = "class";  // "class" | "random" | "ids"
+  std::string mode = "class";  // "class" | "random" | "ids" | "poisoned"
   ClassList forgetClasses;     // class: the classes forgotten
   int64_t count = 0;           // random: n (required); class: 0 = the whole classes, else n of them
   int64_t seed = 2;            // the unlearning seed; the draw uses RandomState(seed - 1)
   std::string idsFile;         // ids: one train row id per line ('#' starts a comment)
+  std::vector<int64_t> poisonedIds;  // poisoned: the backdoored rows (poisoning.h)
+  // The options that set count, seed and idsFile, as errors name them (the poisoning draw,
+  // poisoning.h, has its own).
+  struct OptionNames {
+    std::string count = "--forget-count";
+    std::string seed = "--seed";
+    std::string idsFile = "--forget-ids";
+  } names;
 };
 
 struct ForgetSet {
@@ -36,6 +45,9 @@ struct ForgetSet {
   std::vector<int64_t> forgetIds;  // ascending (D_tr order)
   std::vector<int64_t> retainIds;  // ascending (D_tr order)
   std::vector<int64_t> valIds;     // the split's validation ids, in draw order
+  // How the original model's training data was backdoored (none: clean): D_f and D_r are rows of
+  // that poisoned training set, and evaluation measures the attack's success on the test set.
+  Poisoning poisoning;
 
   // Rows of a test split to score TA on: all of them, or all but the forgotten classes when the
   // whole classes are forgotten.

@@ -58,6 +58,9 @@ EvaluationMetrics evaluateModel(Classifier& model, const LoadedSplit& train,
   const ScoredSamples retain = score(train, set.retainIds);
   const ScoredSamples testSet = score(test, set.testRows(test.labels));
   const ScoredSamples val = score(train, set.valIds);
+  if (set.poisoning.enabled()) {
+    metrics.attack = attackSuccess(model, test, set.poisoning, comm, options.batchSize);
+  }
   metrics.inferenceSeconds = secondsSince(start);
 
   metrics.sizes = {forget.accuracy.total, retain.accuracy.total, testSet.accuracy.total,

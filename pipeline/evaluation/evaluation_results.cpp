@@ -35,6 +35,12 @@ Measurements measurementsOf(const EvaluatedModel& model, const EvaluationMetrics
   measured.valAccuracy = metrics.valAccuracy;
   measured.miaConfidenceNonMembers = metrics.mia.efficacy.confidence;
   measured.rteSeconds = model.rteSeconds;
+  if (metrics.attack) {
+    measured.attackSuccess = metrics.attack->nonTargetPercent;
+    measured.attackSuccessAll = metrics.attack->allPercent;
+  }
+  measured.originalTestAccuracy = model.originalTestAccuracy;
+  measured.originalAttackSuccess = model.originalAttackSuccess;
   return measured;
 }
 
@@ -66,6 +72,15 @@ json evaluationResultsJson(const EvaluatedModel& model, const EvaluationMetrics&
                    {"count", set.request.count},
                    {"whole_class", set.wholeClass},
                    {"split_seed", set.splitSeed}};
+  if (set.poisoning.enabled()) {
+    const PoisonOptions& poison = set.poisoning.options;
+    out["backdoor"] = {{"target", poison.target},
+                       {"trigger",
+                        {{"size", poison.trigger.size},
+                         {"margin", poison.trigger.margin},
+                         {"value", poison.trigger.value}}},
+                       {"poisoned_samples", set.poisoning.ids.size()}};
+  }
   out["sizes"] = {{"forget", metrics.sizes.forget},
                   {"retain", metrics.sizes.retain},
                   {"test", metrics.sizes.test},
@@ -104,9 +119,10 @@ std::string evaluationSummary(const json& results) {
   }
   std::string line = text("method") + " on " + text("dataset") + "/" + text("arch") + " (" +
                      percent + "% sparse):";
+  // A metric the file lacks is left out (RTE of an original model, ASR of a clean one).
   for (const Metric& metric : metricTable()) {
-    if (metric.summarised)
-      line += " " + metric.title + " " + formatMetric(readMetric(results, metric));
+    const std::optional<double> value = readMetric(results, metric);
+    if (metric.summarised && value) line += " " + metric.title + " " + formatMetric(value);
   }
   return line;
 }

@@ -6,7 +6,8 @@
 //   mia {correctness, confidence, entropy, m_entropy, prob}, privacy_mia {same}, RTE_s,
 //   world_size, evaluation_world_size, config_hash, code_version, checkpoint, checkpoint_kind,
 //   forget {...}, sizes {forget, retain, test, val}, m_entropy, device, timing_s {...}, inputs
-//   {...}
+//   {...}; a backdoored model adds ASR, ASR_all, TA_original, ASR_original and backdoor {target,
+//   trigger, poisoned_samples}
 //
 // `inputs` identifies what was evaluated (digests of the checkpoint, the forget set and the data,
 // and the options that change results): a rerun with equal inputs has nothing to recompute.
@@ -26,6 +27,10 @@ namespace mu {
 struct EvaluatedModel {
   std::string method = "original";   // the unlearning method, or "original" for a trained model
   std::optional<double> rteSeconds;  // the unlearning run's RTE; none for an original model
+  // A backdoor cleanse: the original model's clean test accuracy and attack success rate, as the
+  // unlearning run measured them before it unlearned.
+  std::optional<double> originalTestAccuracy;
+  std::optional<double> originalAttackSuccess;
   CheckpointMeta meta;
   std::string checkpointPath;
   double sparsityPercent = 0;  // of the prunable (conv) weights, from the masks

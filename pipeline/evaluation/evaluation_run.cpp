@@ -32,7 +32,15 @@ void requireSameDataset(const std::string& file, const std::string& field, const
 struct UnlearnRun {
   std::string method;
   double rteSeconds = 0;
+  // A backdoor cleanse: the original's clean test accuracy and attack success before unlearning.
+  std::optional<double> originalTestAccuracy;
+  std::optional<double> originalAttackSuccess;
 };
+
+std::optional<double> numberAt(const json& document, const json::json_pointer& pointer) {
+  if (!document.contains(pointer) || !document[pointer].is_number()) return std::nullopt;
+  return document[pointer].get<double>();
+}
 
 UnlearnRun readUnlearnRun(const std::string& dir) {
   const std::string path = runs::UnlearnFolder(dir).results();
@@ -44,6 +52,9 @@ UnlearnRun readUnlearnRun(const std::string& dir) {
     throw InputError(path, "RTE_s", "the unlearning run time in seconds");
   run.method = results["method"].get<std::string>();
   run.rteSeconds = results["RTE_s"].get<double>();
+  run.originalTestAccuracy =
+      numberAt(results, json::json_pointer("/backdoor/before/clean_test_accuracy"));
+  run.originalAttackSuccess = numberAt(results, json::json_pointer("/backdoor/before/ASR"));
   return run;
 }
 
@@ -84,6 +95,8 @@ EvaluationOutcome runEvaluation(const EvaluateConfig& config, const OptionTable&
     unlearnRun = readUnlearnRun(config.unlearnDir);
     model.method = unlearnRun->method;
     model.rteSeconds = unlearnRun->rteSeconds;
+    model.originalTestAccuracy = unlearnRun->originalTestAccuracy;
+    model.originalAttackSuccess = unlearnRun->originalAttackSuccess;
   }
 
   model.inputs = {{"checkpoint_sha256", sha256OfFile(config.checkpoint)},
@@ -97,7 +110,10 @@ EvaluationOutcome runEvaluation(const EvaluateConfig& config, const OptionTable&
       return {std::move(*stored), true};
   }
 
-  const LoadedSplit train = loadSplit(config.data, "train", config.stream);
+  // A backdoored model is evaluated on the training set it was trained on: its poisoned rows
+  // carry the trigger and the target label.
+  const LoadedSplit train = poisonRows(loadSplit(config.data, "train", config.stream),
+                                       model.forgetSet.poisoning.ids, model.forgetSet.poisoning);
   const LoadedSplit test = loadSplit(config.data, "test", config.stream);
   checkEvaluationInputs(model.forgetSet, train, test, config.forgetSet, config.data);
 

@@ -22,6 +22,16 @@ const std::vector<Metric>& metricTable() {
        [](const M& m) { return std::optional<double>(m.valAccuracy); }},
       // Run-time efficiency: read from the unlearning run, not measured here.
       {"RTE_s", "RTE (s)", true, false, false, true, [](const M& m) { return m.rteSeconds; }},
+      // Backdoor cleanse: TA is then the clean test accuracy (every class). ASR is the customary
+      // rate (triggered images of the other classes predicted as the target); ASR-all is the
+      // reference's attack_acc (every test image triggered and relabelled).
+      {"ASR", "ASR", true, false, true, true, [](const M& m) { return m.attackSuccess; }},
+      {"ASR_all", "ASR-all", true, false, false, false,
+       [](const M& m) { return m.attackSuccessAll; }},
+      {"TA_original", "TA before", true, false, false, false,
+       [](const M& m) { return m.originalTestAccuracy; }},
+      {"ASR_original", "ASR before", true, false, true, false,
+       [](const M& m) { return m.originalAttackSuccess; }},
   };
   return table;
 }

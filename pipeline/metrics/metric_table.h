@@ -26,6 +26,13 @@ struct Measurements {
   // The fraction of D_f that the confidence-feature SVC attack calls non-members.
   double miaConfidenceNonMembers = 0;
   std::optional<double> rteSeconds;  // the unlearning run's; none for an original model
+  // A backdoored model only (docs/reference-behaviour.md §9.1): the attack's success rate on the
+  // triggered test set, over the other classes' images and over all of them, and the original
+  // model's clean test accuracy and success rate before unlearning (from the unlearning run).
+  std::optional<double> attackSuccess;
+  std::optional<double> attackSuccessAll;
+  std::optional<double> originalTestAccuracy;
+  std::optional<double> originalAttackSuccess;
 };
 
 struct Metric {
@@ -39,7 +46,8 @@ struct Metric {
   std::function<std::optional<double>(const Measurements&)> compute;
 };
 
-// In column order.
+// In column order. Reports leave out a column no row has a value for, so the backdoor's columns
+// appear in backdoor campaigns only.
 const std::vector<Metric>& metricTable();
 
 // A metric's value in a results document: none when the document predates the metric or holds

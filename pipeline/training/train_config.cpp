@@ -16,6 +16,7 @@ void TrainConfig::registerOptions(OptionTable& table) {
                  "training augmentation; auto: the reference's per dataset (crop+flip for CIFAR, "
                  "none otherwise; RandomResizedCrop+flip for JPEG datasets)");
   stream.registerOptions(table);
+  poison.registerOptions(table);
   table.addChoice("arch", &arch, modelNames(), "model architecture")
       .addFlag("imagenet-stem", &imagenetStem, "ResNet 7x7/stride-2 stem with max-pool")
       .add("train-seed", &trainSeed, "seed of the model initialisation")
@@ -78,6 +79,7 @@ void TrainConfig::validate(int worldSize) const {
   requireOption(!cudaGraphs || device == "cuda", "cuda-graphs", "CUDA graphs need --device cuda");
   LrSchedule{scheduleOptions()};  // validates the schedule options
   stream.validate();
+  poison.validate();
 }
 
 DeviceChoice TrainConfig::deviceChoice() const {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "pipeline/cli/option_table.h"
+#include "pipeline/data/poisoning.h"
 #include "pipeline/data/stream_options.h"
 #include "pipeline/distributed/device_placement.h"
 #include "pipeline/training/lr_schedule.h"
@@ -21,6 +22,7 @@ struct TrainConfig {
   int64_t trainLimit = 0;        // > 0: only the first N training ids (quick runs, tests)
   std::string augment = "auto";  // auto | none | crop-flip | flip
   StreamOptions stream;          // how JPEG datasets are decoded and cut
+  PoisonOptions poison;          // a backdoor attack on the training data (none by default)
   // Model
   std::string arch = "resnet20s";
   bool imagenetStem = false;

@@ -126,11 +126,15 @@ TrainOutcome TrainSession::run(const SessionStart& start) {
   }
 
   // Data: the seed's training split (optionally cut short), its validation split and the test set.
-  const LoadedSplit train = loadSplit(config_.data, "train", config_.stream);
+  const LoadedSplit clean = loadSplit(config_.data, "train", config_.stream);
   const LoadedSplit test = loadSplit(config_.data, "test", config_.stream);
   TrainValSplit split = loadValidationSplit(
-      config_.data, train, static_cast<uint32_t>(config_.splitSeed), config_.valFraction);
+      config_.data, clean, static_cast<uint32_t>(config_.splitSeed), config_.valFraction);
   limitTrainingIds(split, config_.trainLimit);
+  // A backdoored training set, when the options ask for one, is this split with its poisoned rows
+  // stamped and relabelled.
+  const Poisoning poisoning = selectPoisoning(config_.poison, clean, split);
+  const LoadedSplit train = poisonRows(clean, poisoning.ids, poisoning);
   SampleSet samples{train.source, train.labels, split.trainIds,
                     augmentationFor(config_.augment, train.manifest),
                     config_.stream.order(train.manifest.shardSize)};
@@ -312,6 +316,7 @@ TrainOutcome TrainSession::run(const SessionStart& start) {
     results["seed"] = config_.seed;
     results["train_seed"] = config_.trainSeed;
     results["schedule_offset_epochs"] = start.scheduleOffset;
+    if (poisoning.enabled()) results["poisoning"] = poisoningJson(poisoning);
     if (!start.weightsFrom.empty()) results["weights_from"] = start.weightsFrom;
     if (start.extraResults.is_object()) results.update(start.extraResults);
     writeJsonFile(folder.results(), results);

@@ -16,9 +16,10 @@ void UnlearnConfig::registerOptions(OptionTable& table) {
            Effect::kOperational)
       .addChoice("method", &method, unlearningMethodNames(),
                  "unlearning method (each has its own --<method>-* options)")
-      .addChoice("forget", &forget, {"class", "random", "ids"},
-                 "what to forget: classes (--forget-class), random samples (--forget-count) or "
-                 "the ids in a file (--forget-ids)")
+      .addChoice("forget", &forget, {"class", "random", "ids", "poisoned"},
+                 "what to forget: classes (--forget-class), random samples (--forget-count), "
+                 "the ids in a file (--forget-ids) or the samples a backdoored original was "
+                 "poisoned with (its --poison-* options)")
       .add("forget-class", &forgetClasses,
            "the class forgotten with --forget class, or several: 1,4,7")
       .add("forget-count", &forgetCount,

@@ -18,7 +18,7 @@ struct UnlearnConfig {
   std::string original;  // the checkpoint to unlearn (a mu-train or mu-prune model)
   std::string runDir;
   std::string method = "ft";
-  std::string forget = "class";  // class | random | ids
+  std::string forget = "class";  // class | random | ids | poisoned
   ClassList forgetClasses;       // class: one class, or several
   int64_t forgetCount = 0;       // random: n; class: 0 = the whole classes
   std::string forgetIds;         // ids: a file of train row ids

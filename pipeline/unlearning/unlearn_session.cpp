@@ -11,8 +11,10 @@
 #include "pipeline/checkpoint/checkpoint_schema.h"
 #include "pipeline/data/shard_schema.h"
 #include "pipeline/data/validation_split.h"
+#include "pipeline/distributed/device.h"
 #include "pipeline/distributed/device_placement.h"
 #include "pipeline/inference/accuracy.h"
+#include "pipeline/inference/attack_success.h"
 #include "pipeline/io/json_file.h"
 #include "pipeline/masks/masks.h"
 #include "pipeline/masks/sparsity_report.h"
@@ -111,6 +113,16 @@ double accuracyOn(Classifier& model, const LoadedSplit& split, const std::vector
   return evaluateAccuracy(model, *split.source, split.labels, rows, comm).percent();
 }
 
+// The reference's before-and-after figures of a backdoor cleanse: clean test accuracy and the
+// attack's success rate, both ways (attack_success.h).
+json backdoorScores(Classifier& model, const LoadedSplit& test, const ForgetSet& forgetSet,
+                    Communicator& comm) {
+  const AttackSuccess success = attackSuccess(model, test, forgetSet.poisoning, comm);
+  return {{"clean_test_accuracy", accuracyOn(model, test, forgetSet.testRows(test.labels), comm)},
+          {"ASR", success.nonTargetPercent},
+          {"ASR_all", success.allPercent}};
+}
+
 }  // namespace
 
 UnlearnRunOutcome runUnlearning(const UnlearnConfig& config, UnlearningMethod& method,
@@ -127,29 +139,46 @@ UnlearnRunOutcome runUnlearning(const UnlearnConfig& config, UnlearningMethod& m
   const double valFraction = original.option("val-fraction", 0.1);
   const auto splitSeed =
       static_cast<uint32_t>(config.referenceSplitSeed ? config.seed : trainSplitSeed);
-  const LoadedSplit train = loadSplit(config.data, "train", config.stream);
-  TrainValSplit split = loadValidationSplit(config.data, train, splitSeed, valFraction);
+  const LoadedSplit clean = loadSplit(config.data, "train", config.stream);
+  TrainValSplit split = loadValidationSplit(config.data, clean, splitSeed, valFraction);
   // D_r and D_f partition what the original model was trained on: with mu-train's --train-limit
   // that is the first N training ids only (rows it never saw are neither forgotten nor retained).
   const auto trainLimit = original.option<int64_t>("train-limit", 0);
   limitTrainingIds(split, trainLimit);
-  const ForgetSet forgetSet =
-      selectForgetSet(config.forgetRequest(), train, split, splitSeed, valFraction);
+  // ... and, for a backdoored model, its training set as poisoned: the poisoned rows keep their
+  // trigger and target label in D_f or D_r (docs/reference-behaviour.md §9.1).
+  const Poisoning poisoning =
+      selectPoisoning(PoisonOptions::fromRunOptions(original.trainingOptions), clean, split);
+  if (poisoning.enabled() && splitSeed != static_cast<uint32_t>(trainSplitSeed)) {
+    throw InputError("--reference-split-seed", "value",
+                     "no such flag for a backdoored original: its poisoned rows are ids of the "
+                     "split it was trained on");
+  }
+  const LoadedSplit train = poisonRows(clean, poisoning.ids, poisoning);
+  ForgetRequest request = config.forgetRequest();
+  request.poisonedIds = poisoning.ids;
+  ForgetSet forgetSet = selectForgetSet(request, train, split, splitSeed, valFraction);
+  forgetSet.poisoning = poisoning;
 
   // The model: the original's weights and masks, or (retrain) the initial weights under them.
   torch::manual_seed(static_cast<uint64_t>(original.option<int64_t>("train-seed", 1)));
   std::shared_ptr<Classifier> model = makeModel(original.spec);
   TensorMap masks;
-  if (method.startsFromInitialWeights()) {
-    std::shared_ptr<Classifier> scratch = makeModel(original.spec);
-    loadCheckpoint(config.original, *scratch, &masks, nullptr, expected);
-  } else {
-    loadCheckpoint(config.original, *model, &masks, nullptr, expected);
-  }
+  // Retraining starts from the initial weights; the original's are still wanted for its masks
+  // and for how well a backdoor worked before unlearning.
+  std::shared_ptr<Classifier> originalWeights = model;
+  if (method.startsFromInitialWeights()) originalWeights = makeModel(original.spec);
+  loadCheckpoint(config.original, *originalWeights, &masks, nullptr, expected);
   applyMasks(*model, masks);
   // On a GPU the methods' gradients and statistics are summed over NCCL.
   DevicePlacement placement(*model, comm, {config.device});
   Communicator& tensorComm = placement.comm();
+  const LoadedSplit test = loadSplit(config.data, "test", config.stream);
+  json backdoorBefore;
+  if (poisoning.enabled()) {
+    if (originalWeights != model) placeModel(*originalWeights, placement.device());
+    backdoorBefore = backdoorScores(*originalWeights, test, forgetSet, tensorComm);
+  }
 
   // Everything is checked: now the run folder.
   if (comm.rank() == 0) fs::create_directories(dir);
@@ -211,7 +240,6 @@ UnlearnRunOutcome runUnlearning(const UnlearnConfig& config, UnlearningMethod& m
   const double rteSeconds = earlierSeconds + unlearned.seconds;
 
   // The stage's own report of what it did (mu-evaluate computes the paper's metrics).
-  const LoadedSplit test = loadSplit(config.data, "test", config.stream);
   json results;
   results["method"] = method.name();
   results["method_options"] = method.optionsJson();
@@ -230,6 +258,11 @@ UnlearnRunOutcome runUnlearning(const UnlearnConfig& config, UnlearningMethod& m
   results["forget_accuracy"] = accuracyOn(*model, train, forgetSet.forgetIds, tensorComm);
   results["retain_accuracy"] = accuracyOn(*model, train, forgetSet.retainIds, tensorComm);
   results["test_accuracy"] = accuracyOn(*model, test, forgetSet.testRows(test.labels), tensorComm);
+  if (poisoning.enabled()) {
+    results["backdoor"] = {{"target", poisoning.options.target},
+                           {"before", backdoorBefore},
+                           {"after", backdoorScores(*model, test, forgetSet, tensorComm)}};
+  }
   results["sparsity_percent"] = 100.0 * sparsityReport(*model, masks).sparsity();
   results["epochs"] = unlearned.epochsDone;
   results["summary"] = unlearned.summary;

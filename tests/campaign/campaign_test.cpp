@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <utility>
 
 #include "pipeline/base/error.h"
 #include "pipeline/campaign/manifest.h"
@@ -213,6 +214,40 @@ TEST(CampaignManifest, SeveralForgottenClassesReachTheCommandAndTheLabel) {
   EXPECT_NE(specError([](json& s) {
               s["grid"]["forget"] = json::parse(R"([{"class": [2, 2]}])");
             }).find("grid.forget[0].class[1]"),
+            std::string::npos);
+}
+
+TEST(CampaignManifest, APoisonedForgetSetReachesTheCommandWithThePoisoning) {
+  json spec = fixedSpec();
+  spec["grid"]["forget"] = json::parse(R"(["poisoned"])");
+  spec["options"]["train"]["poison-count"] = 600;
+  spec["options"]["train"]["trigger-value"] = 255;
+  const CampaignSpec parsed = parseSpec(spec, "spec.json", programs());
+  ASSERT_EQ(parsed.forget.size(), 1u);
+  EXPECT_EQ(parsed.forget[0].label(), "poisoned");
+  const auto has = [](const Task& task, const std::string& word) {
+    return std::find(task.command.begin(), task.command.end(), word) != task.command.end();
+  };
+  int unlearnTasks = 0;
+  for (const Task& task : expand(parsed, "/r", "/b").tasks) {
+    // Pruning retrains on the poisoned set as training did; unlearning reads the poisoning from
+    // the original model and is told only to forget it.
+    if (task.stage == Stage::Train || task.stage == Stage::Prune) {
+      EXPECT_TRUE(has(task, "--poison-count")) << stageName(task.stage);
+    }
+    if (task.stage != Stage::Unlearn) continue;
+    ++unlearnTasks;
+    const auto forget = std::find(task.command.begin(), task.command.end(), "--forget");
+    ASSERT_NE(forget, task.command.end());
+    EXPECT_EQ(*(forget + 1), "poisoned");
+    EXPECT_FALSE(has(task, "--forget-class") || has(task, "--forget-count"));
+    EXPECT_FALSE(has(task, "--poison-count"));
+    EXPECT_EQ(task.labels.at("forget"), "poisoned");
+  }
+  EXPECT_EQ(unlearnTasks, 8);  // 2 seeds x 2 sparsities x 2 methods
+  EXPECT_NE(specError([](json& s) {
+              s["grid"]["forget"] = json::parse(R"(["poison"])");
+            }).find("grid.forget[0]"),
             std::string::npos);
 }
 
@@ -467,6 +502,41 @@ TEST(CampaignReport, AMetricAnOlderResultsFileLacksShowsAsADash) {
   EXPECT_NE(csvTable(rows).find("fashion-mnist,resnet20s,,ft,0,1,2.00,,,,99.00,,91.00,,3.00,,\n"),
             std::string::npos)
       << csvTable(rows);
+}
+
+TEST(CampaignReport, BackdoorColumnsAppearWhereBackdoorsWereEvaluated) {
+  test::ScratchDir dir("campaign-report-backdoor");
+  const std::string root = dir.path();
+  writeEvaluation(root, "a", "retrain", 0, 1, 10, 20, 100, 90, 30);
+  writeEvaluation(root, "b", "ft", 0, 1, 2, 10, 99, 91, 3);
+  for (const auto& [name, asr] : {std::pair<std::string, double>{"a", 4.0}, {"b", 12.5}}) {
+    const std::string file = root + "/unlearn/" + name + "/evaluation.json";
+    json evaluation = test::readJson(file);
+    evaluation["ASR"] = asr;
+    evaluation["ASR_all"] = asr + 10;
+    evaluation["TA_original"] = 92.0;
+    evaluation["ASR_original"] = 97.0;
+    std::ofstream(file) << evaluation.dump();
+  }
+  const std::vector<ReportRow> rows = aggregate(collectEvaluations(root), programs().methods());
+  const std::string markdown = markdownTable(rows);
+  EXPECT_NE(markdown.find("| Method | Model | UA | MIA-Efficacy | RA | TA | RTE (s) | ASR | "
+                          "ASR-all | TA before | ASR before | Gap to Retrain | Seeds |"),
+            std::string::npos)
+      << markdown;
+  EXPECT_NE(markdown.find("| FT | dense | 2.00 ± – | 10.00 ± – | 99.00 ± – | 91.00 ± – | "
+                          "3.00 ± – | 12.50 ± – | 22.50 ± – | 92.00 ± – | 97.00 ± – |"),
+            std::string::npos)
+      << markdown;
+  EXPECT_NE(csvTable(rows).find(",ASR_mean,ASR_std,ASR_all_mean,"), std::string::npos);
+  const std::string svg = svgPlot(rows);
+  EXPECT_NE(svg.find(">ASR before</text>"), std::string::npos);
+  size_t lines = 0;
+  for (size_t at = svg.find("<polyline"); at != std::string::npos;
+       at = svg.find("<polyline", at + 1)) {
+    ++lines;
+  }
+  EXPECT_EQ(lines, 12u);  // 2 methods x (4 metric panels + ASR after and before)
 }
 
 // A tiny train + prune campaign: tinycnn on 256 images, two seeds, dense and OMP 50 %.

@@ -25,7 +25,11 @@ TEST(MetricTable, ThePapersMetricsInColumnOrder) {
     EXPECT_TRUE(keys.insert(metric.key).second) << metric.key << " twice";
     if (metric.reported) reported.push_back(metric.key);
   }
-  EXPECT_EQ(reported, (std::vector<std::string>{"UA", "MIA_efficacy", "RA", "TA", "RTE_s"}));
+  EXPECT_EQ(reported, (std::vector<std::string>{"UA", "MIA_efficacy", "RA", "TA", "RTE_s", "ASR",
+                                                "ASR_all", "TA_original", "ASR_original"}));
+  for (const char* key : {"ASR", "ASR_all", "TA_original", "ASR_original"}) {
+    EXPECT_FALSE(find(key).inGap) << key << ": the paper's gap is about privacy unlearning";
+  }
   for (const char* key : {"UA", "MIA_efficacy", "RA", "TA"}) {
     EXPECT_TRUE(find(key).inGap) << key;
     EXPECT_TRUE(find(key).plotted) << key;
@@ -48,6 +52,18 @@ TEST(MetricTable, ComputedFromTheMeasurements) {
   EXPECT_FALSE(find("RTE_s").compute(measured).has_value()) << "an original model has no RTE";
   measured.rteSeconds = 12.0;
   EXPECT_DOUBLE_EQ(*find("RTE_s").compute(measured), 12.0);
+  // A backdoor's rates exist only where a backdoor was measured.
+  for (const char* key : {"ASR", "ASR_all", "TA_original", "ASR_original"}) {
+    EXPECT_FALSE(find(key).compute(measured).has_value()) << key;
+  }
+  measured.attackSuccess = 7.5;
+  measured.attackSuccessAll = 16.0;
+  measured.originalTestAccuracy = 90.5;
+  measured.originalAttackSuccess = 99.0;
+  EXPECT_DOUBLE_EQ(*find("ASR").compute(measured), 7.5);
+  EXPECT_DOUBLE_EQ(*find("ASR_all").compute(measured), 16.0);
+  EXPECT_DOUBLE_EQ(*find("TA_original").compute(measured), 90.5);
+  EXPECT_DOUBLE_EQ(*find("ASR_original").compute(measured), 99.0);
 }
 
 TEST(MetricTable, AMetricMissingFromAResultsFileReadsAsNotThere) {
