@@ -144,6 +144,7 @@ class Expander {
     task.labels["sparsity_fraction"] = sparsity.sparsity();
     task.labels["forget"] = forget.label();
     task.labels["method"] = method.name;
+    if (!method.setting.empty()) task.labels["setting"] = method.setting;
     return add(std::move(task));
   }
 

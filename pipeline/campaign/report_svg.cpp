@@ -45,16 +45,14 @@ std::string escaped(const std::string& text) {
 std::string svgPlot(const std::vector<ReportRow>& rows) {
   const std::vector<const Metric*> metrics = shownMetrics(rows, &Metric::plotted);
   std::vector<std::string> sections;
-  std::vector<std::string> methods;
-  std::vector<std::string> methodTitles;  // the legend's
+  std::vector<std::string> methods;  // a line each: method titles with their settings
   double maxSparsity = 0, maxValue = 0;
   for (const ReportRow& row : rows) {
     const std::string section = row.dataset + " " + row.arch + " " + row.forget;
     if (std::find(sections.begin(), sections.end(), section) == sections.end())
       sections.push_back(section);
-    if (std::find(methods.begin(), methods.end(), row.method) == methods.end()) {
-      methods.push_back(row.method);
-      methodTitles.push_back(row.methodTitle);
+    if (std::find(methods.begin(), methods.end(), row.methodTitle) == methods.end()) {
+      methods.push_back(row.methodTitle);
     }
     maxSparsity = std::max(maxSparsity, row.sparsity);
     for (const Metric* metric : metrics)
@@ -96,7 +94,7 @@ std::string svgPlot(const std::vector<ReportRow>& rows) {
         const char* colour = kColours[k % (sizeof(kColours) / sizeof(kColours[0]))];
         for (const ReportRow& row : rows) {
           const MetricSummary& summary = row.metrics.at(metrics[m]->key);
-          if (row.method != methods[k] ||
+          if (row.methodTitle != methods[k] ||
               row.dataset + " " + row.arch + " " + row.forget != sections[s] || summary.count == 0)
             continue;
           const double value = summary.mean;
@@ -116,7 +114,7 @@ std::string svgPlot(const std::vector<ReportRow>& rows) {
            "\" width=\"10\" height=\"10\" fill=\"" +
            kColours[k % (sizeof(kColours) / sizeof(kColours[0]))] + "\"/>\n";
     svg += "<text x=\"" + number(legendLeft + 15) + "\" y=\"" + number(y + 1) + "\">" +
-           escaped(methodTitles[k]) + "</text>\n";
+           escaped(methods[k]) + "</text>\n";
   }
   return svg + "</svg>\n";
 }

@@ -33,6 +33,21 @@ std::string gapText(const ReportRow& row, const std::string& none) {
   return row.gapToRetrain < 0 ? none : fixed(row.gapToRetrain);
 }
 
+// "iu", or with a swept setting "iu[iu-alpha=0.01;iu-augment=true]": still one plain field.
+std::string csvMethod(const ReportRow& row) {
+  if (row.setting.empty()) return row.method;
+  std::string setting;
+  for (size_t at = 0; at < row.setting.size(); ++at) {
+    if (row.setting.compare(at, 2, ", ") == 0) {
+      setting += ';';
+      ++at;
+    } else {
+      setting += row.setting[at] == ' ' ? '=' : row.setting[at];
+    }
+  }
+  return row.method + "[" + setting + "]";
+}
+
 }  // namespace
 
 std::string markdownTable(const std::vector<ReportRow>& rows) {
@@ -69,8 +84,8 @@ std::string csvTable(const std::vector<ReportRow>& rows) {
     std::snprintf(sparsity, sizeof(sparsity), "%g", row.sparsity);
     // Every field is a plain word: names come from the registries, numbers are numbers; a value
     // that is not there (or a spread of one seed) is an empty field.
-    text += row.dataset + "," + row.arch + "," + row.forget + "," + row.method + "," + sparsity +
-            "," + std::to_string(row.seeds.size());
+    text += row.dataset + "," + row.arch + "," + row.forget + "," + csvMethod(row) + "," +
+            sparsity + "," + std::to_string(row.seeds.size());
     for (const Metric* metric : columns) {
       const MetricSummary& summary = row.metrics.at(metric->key);
       text += "," + (summary.count > 0 ? fixed(summary.mean) : std::string()) + "," +

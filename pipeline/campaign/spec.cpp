@@ -137,6 +137,31 @@ std::vector<Item> parseList(const JsonPath& node, Parse parse, Key key) {
   return items;
 }
 
+std::string briefValue(const nlohmann::json& value) {
+  return value.is_string() ? value.get<std::string>() : value.dump();
+}
+
+// MethodSpec::setting of every entry: the options whose values differ among the entries of the
+// same method (an option one entry lacks counts as differing).
+void nameSettings(std::vector<MethodSpec>& methods) {
+  for (MethodSpec& method : methods) {
+    std::vector<const MethodSpec*> namesakes;
+    for (const MethodSpec& other : methods) {
+      if (other.name == method.name) namesakes.push_back(&other);
+    }
+    if (namesakes.size() < 2) continue;
+    std::string setting;
+    for (const auto& [key, value] : method.options.items()) {
+      const bool differs =
+          std::any_of(namesakes.begin(), namesakes.end(), [&](const MethodSpec* o) {
+            return !o->options.contains(key) || o->options.at(key) != value;
+          });
+      if (differs) setting += (setting.empty() ? "" : ", ") + key + " " + briefValue(value);
+    }
+    method.setting = setting.empty() ? "defaults" : setting;
+  }
+}
+
 void parseGrid(const JsonPath& grid, const Catalogue& catalogue, CampaignSpec& spec) {
   grid.requireKeys({"datasets", "archs", "sparsities", "forget", "methods", "seeds"});
   spec.datasets = parseList<DatasetSpec>(
@@ -154,6 +179,7 @@ void parseGrid(const JsonPath& grid, const Catalogue& catalogue, CampaignSpec& s
   spec.methods = parseList<MethodSpec>(
       grid["methods"], [&](const JsonPath& n) { return parseMethod(n, catalogue); },
       [](const MethodSpec& m) { return m.name + m.options.dump(); });
+  nameSettings(spec.methods);
   spec.seeds = parseList<int64_t>(
       grid["seeds"], [](const JsonPath& n) { return n.integer(0, 2147483647); },
       [](int64_t s) { return s; });

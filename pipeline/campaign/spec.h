@@ -59,6 +59,9 @@ struct ForgetSpec {
 struct MethodSpec {
   std::string name;
   StageOptions options = StageOptions::object();
+  // Where the grid takes a method several times (a sweep): the options that tell this entry from
+  // the others of its name, briefly ("iu-alpha 0.01"); empty otherwise. Reports name rows by it.
+  std::string setting;
 };
 
 struct CampaignSpec {

@@ -251,6 +251,28 @@ TEST(CampaignManifest, APoisonedForgetSetReachesTheCommandWithThePoisoning) {
             std::string::npos);
 }
 
+TEST(CampaignManifest, ASweptMethodNamesEachSettingBriefly) {
+  json spec = fixedSpec();
+  spec["grid"]["methods"] = json::parse(R"([
+    {"name": "iu", "options": {"iu-alpha": 1, "iu-woodfisher-samples": 500}},
+    {"name": "iu", "options": {"iu-alpha": 0.01, "iu-woodfisher-samples": 500}},
+    {"name": "iu", "options": {"iu-woodfisher-samples": 500}},
+    {"name": "ft", "options": {"ft-epochs": 2}}])");
+  const CampaignSpec parsed = parseSpec(spec, "spec.json", programs());
+  ASSERT_EQ(parsed.methods.size(), 4u);
+  EXPECT_EQ(parsed.methods[0].setting, "iu-alpha 1");
+  EXPECT_EQ(parsed.methods[1].setting, "iu-alpha 0.01");
+  EXPECT_EQ(parsed.methods[2].setting, "defaults");
+  EXPECT_EQ(parsed.methods[3].setting, "") << "a method taken once needs no setting";
+  std::set<std::string> settings;
+  for (const Task& task : expand(parsed, "/r", "/b").tasks) {
+    if (task.stage == Stage::Unlearn && task.labels.contains("setting")) {
+      settings.insert(task.labels["setting"].get<std::string>());
+    }
+  }
+  EXPECT_EQ(settings, (std::set<std::string>{"iu-alpha 1", "iu-alpha 0.01", "defaults"}));
+}
+
 TEST(CampaignManifest, ARootKeepsTheTasksOfEverySpecExpandedIntoIt) {
   test::ScratchDir dir("campaign-manifest-merge");
   const std::string root = dir.path();
@@ -537,6 +559,33 @@ TEST(CampaignReport, BackdoorColumnsAppearWhereBackdoorsWereEvaluated) {
     ++lines;
   }
   EXPECT_EQ(lines, 12u);  // 2 methods x (4 metric panels + ASR after and before)
+}
+
+TEST(CampaignReport, ASweepHasARowPerSetting) {
+  test::ScratchDir dir("campaign-report-sweep");
+  const std::string root = dir.path();
+  writeEvaluation(root, "a", "retrain", 0, 1, 10, 20, 100, 90, 30);
+  writeEvaluation(root, "b", "iu", 0, 1, 2, 10, 99, 91, 3);
+  writeEvaluation(root, "c", "iu", 0, 1, 90, 95, 11, 10, 3);
+  for (const auto& [name, setting] : {std::pair<std::string, std::string>{"b", "iu-alpha 0.01"},
+                                      {"c", "iu-alpha 1, iu-augment true"}}) {
+    const std::string file = root + "/unlearn/" + name + "/evaluation.json";
+    json evaluation = test::readJson(file);
+    evaluation["setting"] = setting;  // as the campaign's labels give it
+    std::ofstream(file) << evaluation.dump();
+  }
+  const std::vector<ReportRow> rows = aggregate(collectEvaluations(root), programs().methods());
+  ASSERT_EQ(rows.size(), 3u);
+  const std::string markdown = markdownTable(rows);
+  EXPECT_NE(markdown.find("| IU (iu-alpha 0.01) | dense | 2.00 ± – |"), std::string::npos)
+      << markdown;
+  EXPECT_NE(markdown.find("| IU (iu-alpha 1, iu-augment true) | dense | 90.00 ± – |"),
+            std::string::npos)
+      << markdown;
+  const std::string csv = csvTable(rows);
+  EXPECT_NE(csv.find(",iu[iu-alpha=0.01],"), std::string::npos) << csv;
+  EXPECT_NE(csv.find(",iu[iu-alpha=1;iu-augment=true],"), std::string::npos) << csv;
+  EXPECT_NE(svgPlot(rows).find(">IU (iu-alpha 0.01)</text>"), std::string::npos);
 }
 
 // A tiny train + prune campaign: tinycnn on 256 images, two seeds, dense and OMP 50 %.
