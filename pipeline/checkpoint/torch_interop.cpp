@@ -164,13 +164,23 @@ ImportReport importTorchStateDict(const ImportRequest& request) {
 
   ImportReport report;
   ModelSpec spec = request.spec;
+  if (hasMean && !spec.mean.empty()) {
+    throw InputError("--mean", "value",
+                     "not given: " + request.from + " carries its own " + kMean + " and " + kStd);
+  }
   if (hasMean) {
     // Placeholders of the right length; the file's values replace them.
     spec.mean.assign(static_cast<size_t>(spec.inChannels), 0.0);
     spec.std.assign(static_cast<size_t>(spec.inChannels), 1.0);
     report.normalisation = "file";
+  } else if (!spec.mean.empty()) {
+    report.normalisation = "options";
+  } else if (spec.inChannels == 3) {
+    report.normalisation = "model";
   } else {
-    report.normalisation = spec.mean.empty() ? "model" : "options";
+    throw InputError(request.from, kMean,
+                     "present, or --mean and --std given: default statistics exist for 3 input "
+                     "channels only");
   }
   const std::shared_ptr<Classifier> model = makeModel(spec);
   copyIntoModel(request.from, resolved.tensors, *model, spec, hasMean);

@@ -81,6 +81,22 @@ c10::ScalarType storageElementType(const std::string& storageClass) {
   return found->second;
 }
 
+// The opcodes, named as in Python's pickletools.
+// clang-format off
+enum Opcode : unsigned char {
+  kMark = '(', kStop = '.', kPop = '0', kPopMark = '1', kDup = '2', kBinFloat = 'G',
+  kBinInt = 'J', kBinInt1 = 'K', kBinInt2 = 'M', kNone = 'N', kBinPersId = 'Q', kReduce = 'R',
+  kBinString = 'T', kShortBinString = 'U', kBinUnicode = 'X', kBinBytes = 'B',
+  kShortBinBytes = 'C', kAppend = 'a', kBuild = 'b', kGlobal = 'c', kDict = 'd', kAppends = 'e',
+  kBinGet = 'h', kLongBinGet = 'j', kList = 'l', kBinPut = 'q', kLongBinPut = 'r', kSetItem = 's',
+  kTuple = 't', kSetItems = 'u', kEmptyDict = '}', kEmptyList = ']', kEmptyTuple = ')',
+  kProto = 0x80, kNewObj = 0x81, kTuple1 = 0x85, kTuple2 = 0x86, kTuple3 = 0x87, kNewTrue = 0x88,
+  kNewFalse = 0x89, kLong1 = 0x8a, kLong4 = 0x8b, kShortBinUnicode = 0x8c, kBinUnicode8 = 0x8d,
+  kBinBytes8 = 0x8e, kEmptySet = 0x8f, kAddItems = 0x90, kFrozenSet = 0x91, kNewObjEx = 0x92,
+  kStackGlobal = 0x93, kMemoize = 0x94, kFrame = 0x95,
+};
+// clang-format on
+
 class Unpickler {
  public:
   Unpickler(std::string path, caffe2::serialize::PyTorchStreamReader& archive,
@@ -91,7 +107,7 @@ class Unpickler {
     while (true) {
       const size_t at = position_;
       const auto opcode = static_cast<unsigned char>(readBytes(1)[0]);
-      if (opcode == '.') return pop();
+      if (opcode == kStop) return pop();
       try {
         step(opcode);
       } catch (const InputError& error) {
@@ -243,199 +259,201 @@ class Unpickler {
     return storage;
   }
 
+  // Opcodes that push one string or bytes object, after its length in `lengthBytes` bytes.
+  bool pushText(unsigned char opcode) {
+    struct TextOpcode {
+      unsigned char opcode;
+      Kind kind;
+      size_t lengthBytes;
+    };
+    static constexpr TextOpcode kTextOpcodes[] = {
+        {kBinUnicode, Kind::kString, 4},     {kShortBinUnicode, Kind::kString, 1},
+        {kBinUnicode8, Kind::kString, 8},    {kBinString, Kind::kString, 4},
+        {kShortBinString, Kind::kString, 1}, {kBinBytes, Kind::kBytes, 4},
+        {kShortBinBytes, Kind::kBytes, 1},   {kBinBytes8, Kind::kBytes, 8},
+    };
+    for (const TextOpcode& text : kTextOpcodes) {
+      if (text.opcode != opcode) continue;
+      stack_.push_back(makeText(text.kind, readString(text.lengthBytes)));
+      return true;
+    }
+    return false;
+  }
+
+  // LONG1, LONG4: a little-endian two's-complement integer of `length` bytes.
+  PickleValuePtr readLong(size_t lengthBytes) {
+    const std::string bytes = readString(lengthBytes);
+    if (bytes.size() > 8) return makeText(Kind::kOpaque, "int (beyond 64 bits)");
+    uint64_t value = 0;
+    for (size_t i = bytes.size(); i-- > 0;) {
+      value = value << 8 | static_cast<unsigned char>(bytes[i]);
+    }
+    if (!bytes.empty() && bytes.size() < 8 && (bytes.back() & 0x80) != 0) {
+      value |= ~uint64_t{0} << (8 * bytes.size());  // sign extension
+    }
+    return makeInt(static_cast<int64_t>(value));
+  }
+
+  // BINFLOAT: a big-endian IEEE double.
+  PickleValuePtr readFloat() {
+    uint64_t bits = 0;
+    const char* bytes = readBytes(8);
+    for (size_t i = 0; i < 8; ++i) bits = bits << 8 | static_cast<unsigned char>(bytes[i]);
+    auto value = makeValue(Kind::kFloat);
+    std::memcpy(&value->number, &bits, sizeof bits);
+    return value;
+  }
+
+  // One opcode of pickle protocols 0 to 5, the binary forms (Python's pickletools names them).
   void step(unsigned char opcode) {
+    if (pushText(opcode)) return;
     switch (opcode) {
-      case 0x80:
+      case kProto:
         readBytes(1);
-        break;  // PROTO
-      case 0x95:
+        break;
+      case kFrame:  // frame lengths only help a streaming reader
         readBytes(8);
-        break;  // FRAME: the frames only help a streaming reader
-      case '}':
+        break;
+      case kEmptyDict:
         stack_.push_back(makeValue(Kind::kDict));
         break;
-      case ']':
-      case ')':
+      case kEmptyList:
+      case kEmptyTuple:
         stack_.push_back(makeValue(Kind::kList));
         break;
-      case 0x8f:
+      case kEmptySet:
         stack_.push_back(makeText(Kind::kOpaque, "set"));
-        break;  // EMPTY_SET
-      case '(':
+        break;
+      case kMark:
         marks_.push_back(stack_.size());
         break;
-      case 'X':
-        stack_.push_back(makeText(Kind::kString, readString(4)));
-        break;
-      case 0x8c:
-        stack_.push_back(makeText(Kind::kString, readString(1)));
-        break;
-      case 0x8d:
-        stack_.push_back(makeText(Kind::kString, readString(8)));
-        break;
-      case 'T':
-        stack_.push_back(makeText(Kind::kString, readString(4)));
-        break;
-      case 'U':
-        stack_.push_back(makeText(Kind::kString, readString(1)));
-        break;
-      case 'B':
-        stack_.push_back(makeText(Kind::kBytes, readString(4)));
-        break;
-      case 'C':
-        stack_.push_back(makeText(Kind::kBytes, readString(1)));
-        break;
-      case 0x8e:
-        stack_.push_back(makeText(Kind::kBytes, readString(8)));
-        break;
-      case 'J':
+      case kBinInt:
         stack_.push_back(makeInt(static_cast<int32_t>(readUnsigned(4))));
         break;
-      case 'K':
+      case kBinInt1:
         stack_.push_back(makeInt(static_cast<int64_t>(readUnsigned(1))));
         break;
-      case 'M':
+      case kBinInt2:
         stack_.push_back(makeInt(static_cast<int64_t>(readUnsigned(2))));
         break;
-      case 0x8a:
-      case 0x8b: {  // LONG1, LONG4: little-endian two's complement
-        const std::string bytes = readString(opcode == 0x8a ? 1 : 4);
-        if (bytes.size() > 8) {
-          stack_.push_back(makeText(Kind::kOpaque, "int (beyond 64 bits)"));
-          break;
-        }
-        uint64_t value = 0;
-        for (size_t i = bytes.size(); i-- > 0;)
-          value = value << 8 | static_cast<unsigned char>(bytes[i]);
-        if (!bytes.empty() && bytes.size() < 8 && (bytes.back() & 0x80) != 0) {
-          value |= ~uint64_t{0} << (8 * bytes.size());  // sign-extend
-        }
-        stack_.push_back(makeInt(static_cast<int64_t>(value)));
+      case kLong1:
+        stack_.push_back(readLong(1));
         break;
-      }
-      case 'G': {  // BINFLOAT: big-endian IEEE double
-        uint64_t bits = 0;
-        const char* bytes = readBytes(8);
-        for (size_t i = 0; i < 8; ++i) bits = bits << 8 | static_cast<unsigned char>(bytes[i]);
-        auto value = makeValue(Kind::kFloat);
-        std::memcpy(&value->number, &bits, sizeof bits);
-        stack_.push_back(value);
+      case kLong4:
+        stack_.push_back(readLong(4));
         break;
-      }
-      case 'N':
+      case kBinFloat:
+        stack_.push_back(readFloat());
+        break;
+      case kNone:
         stack_.push_back(makeValue(Kind::kNone));
         break;
-      case 0x88:
+      case kNewTrue:
         stack_.push_back(makeInt(1, Kind::kBool));
         break;
-      case 0x89:
+      case kNewFalse:
         stack_.push_back(makeInt(0, Kind::kBool));
         break;
-      case 't':
-      case 'l':
+      case kTuple:
+      case kList:
         stack_.push_back(list(popToMark()));
-        break;  // TUPLE, LIST
-      case 0x85:
-      case 0x86:
-      case 0x87: {  // TUPLE1..3
-        std::vector<PickleValuePtr> items(opcode - 0x84u);
+        break;
+      case kTuple1:
+      case kTuple2:
+      case kTuple3: {
+        std::vector<PickleValuePtr> items(static_cast<size_t>(opcode - kTuple1 + 1));
         for (size_t i = items.size(); i-- > 0;) items[i] = pop();
         stack_.push_back(list(std::move(items)));
         break;
       }
-      case 'd': {  // DICT
+      case kDict: {
         auto dict = makeValue(Kind::kDict);
         setItems(*dict, popToMark());
         stack_.push_back(dict);
         break;
       }
-      case 's': {  // SETITEM
+      case kSetItem: {
         PickleValuePtr value = pop();
         PickleValuePtr key = pop();
         setItems(*top(), {key, value});
         break;
       }
-      case 'u': {  // SETITEMS
+      case kSetItems: {
         const std::vector<PickleValuePtr> flat = popToMark();
         setItems(*top(), flat);
         break;
       }
-      case 'a': {  // APPEND
+      case kAppend: {
         PickleValuePtr item = pop();
         appendItems(*top(), {item});
         break;
       }
-      case 'e':
-      case 0x90: {  // APPENDS, ADDITEMS
+      case kAppends:
+      case kAddItems: {
         const std::vector<PickleValuePtr> items = popToMark();
         appendItems(*top(), items);
         break;
       }
-      case 0x91:
+      case kFrozenSet:
         popToMark();
         stack_.push_back(makeText(Kind::kOpaque, "frozenset"));
         break;
-      case 'q':
+      case kBinPut:
         memoize(readUnsigned(1));
-        break;  // BINPUT
-      case 'r':
+        break;
+      case kLongBinPut:
         memoize(readUnsigned(4));
-        break;  // LONG_BINPUT
-      case 0x94:
+        break;
+      case kMemoize:
         memoize(memo_.size());
-        break;  // MEMOIZE
-      case 'h':
+        break;
+      case kBinGet:
         stack_.push_back(recall(readUnsigned(1)));
         break;
-      case 'j':
+      case kLongBinGet:
         stack_.push_back(recall(readUnsigned(4)));
         break;
-      case 'c': {  // GLOBAL
+      case kGlobal: {
         const std::string module = readLine();
         pushGlobal(module, readLine());
         break;
       }
-      case 0x93: {  // STACK_GLOBAL
+      case kStackGlobal: {
         PickleValuePtr name = pop();
         PickleValuePtr module = pop();
         pushGlobal(module->text, name->text);
         break;
       }
-      case 'R': {  // REDUCE
+      case kReduce: {
         PickleValuePtr args = pop();
         PickleValuePtr callable = pop();
         stack_.push_back(reduce(*callable, *args));
         break;
       }
-      case 0x81: {  // NEWOBJ: cls.__new__(cls, *args)
+      case kNewObj:
+      case kNewObjEx: {  // cls.__new__(cls, *args[, **kwargs]): an object of that class
+        if (opcode == kNewObjEx) pop();
         pop();
         PickleValuePtr cls = pop();
         stack_.push_back(makeText(Kind::kOpaque, cls->text));
         break;
       }
-      case 0x92: {  // NEWOBJ_EX
-        pop();
-        pop();
-        PickleValuePtr cls = pop();
-        stack_.push_back(makeText(Kind::kOpaque, cls->text));
-        break;
-      }
-      case 'b':
+      case kBuild:  // __setstate__: OrderedDict's _metadata and the like, not needed
         pop();
         top();
-        break;     // BUILD: an object's __setstate__ (OrderedDict._metadata)
-      case 'Q': {  // BINPERSID
+        break;
+      case kBinPersId: {
         PickleValuePtr id = pop();
         stack_.push_back(persistentLoad(*id));
         break;
       }
-      case '0':
+      case kPop:
         pop();
         break;
-      case '1':
+      case kPopMark:
         popToMark();
         break;
-      case '2':
+      case kDup:
         stack_.push_back(top());
         break;
       default: {

@@ -12,12 +12,15 @@ do, and checks what mu-checkpoint wrote with torch.load + load_state_dict(strict
   check-import DIR        DIR/imported.h5 (ours, read with h5py): masks equal weight_mask and
                           weights equal weight_orig * weight_mask
   check-reference DIR     DIR/exported.pth.tar loads strictly into the pruned reference model
+  make-values DIR          DIR/values-p2.pth and DIR/values-p4.pth: one object of every kind the
+                          reader understands (and a numpy value it skips), pickle protocols 2, 4
   make-bad DIR            DIR/missing.pth (no layer1.0.conv1.weight), DIR/wrong-shape.pth
                           (fc for 100 classes) and DIR/unexpected.pth (an extra key)
 """
 import sys
 
 import h5py
+import numpy
 import torch
 import torch.nn as nn
 import torch.nn.utils.prune as prune
@@ -142,6 +145,22 @@ def check_reference(folder):
             sys.exit(f"{name} differs")
 
 
+def make_values(folder):
+    values = {
+        "one": {"a": torch.tensor([1.5, -2.0])},  # a one-entry dict: pickle's SETITEM
+        "ints": [0, -1, 255, 65535, -70000, 2**40, -2**63],
+        "float": -0.25,
+        "flags": (True, False, None),
+        "text": "h\u00e9llo",
+        "half": torch.arange(6, dtype=torch.float16).reshape(2, 3),
+        "view": torch.arange(10.0)[2:8:2],
+        "int_keys": {3: "x"},
+        "numpy": numpy.float64(2.5),
+    }
+    for protocol in (2, 4):
+        torch.save(values, f"{folder}/values-p{protocol}.pth", pickle_protocol=protocol)
+
+
 def make_bad(folder):
     state = torchvision_resnet18().state_dict()
     missing = dict(state)
@@ -159,5 +178,6 @@ def make_bad(folder):
 if __name__ == "__main__":
     commands = {"make-torchvision": make_torchvision, "check-torchvision": check_torchvision,
                 "make-reference": make_reference, "check-import": check_import,
-                "check-reference": check_reference, "make-bad": make_bad}
+                "check-reference": check_reference, "make-values": make_values,
+                "make-bad": make_bad}
     commands[sys.argv[1]](sys.argv[2])

@@ -2,16 +2,19 @@
 // state dict survives import and export bit for bit, the imported model computes torchvision's
 // logits, the reference's pruned checkpoint.pth.tar (weight_orig + weight_mask, optimiser state,
 // results) imports with its masks and exports back in its own format, and bad state dicts are
-// refused naming the file and the key, with nothing written.
+// refused naming the file and the key, with nothing written. The pickle reader itself is checked
+// on every kind of value Python writes.
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
 #include <filesystem>
+#include <limits>
 #include <string>
 
 #include "pipeline/checkpoint/checkpoint.h"
 #include "pipeline/checkpoint/checkpoint_schema.h"
+#include "pipeline/checkpoint/torch_pickle.h"
 #include "pipeline/checkpoint/torch_state_dict.h"
 #include "pipeline/io/file_digest.h"
 #include "pipeline/models/model_registry.h"
@@ -108,6 +111,46 @@ TEST(TorchInterop, ReferenceCheckpointWithPrunedConvsImportsAndExports) {
   ASSERT_EQ(exported.exitCode, 0) << exported.output;
   // load_state_dict(strict=True) into the reference model pruned with torch.nn.utils.prune.
   python("check-reference", work.path());
+}
+
+// What torch.save writes beyond tensors, in the pickle protocols torch uses (2, its default) and
+// users may choose (4): the reader must get every value right, and skip what it cannot use.
+TEST(TorchInterop, ReaderUnderstandsEveryValueKindInProtocols2And4) {
+  test::ScratchDir work("torch-interop-values");
+  python("make-values", work.path());
+  for (const std::string protocol : {"2", "4"}) {
+    SCOPED_TRACE("protocol " + protocol);
+    const PickleValuePtr root = readTorchSave(work.file("values-p" + protocol + ".pth"));
+    ASSERT_EQ(root->kind, PickleValue::Kind::kDict);
+    const PickleValuePtr one = root->find("one")->find("a");
+    ASSERT_EQ(one->kind, PickleValue::Kind::kTensor);
+    EXPECT_TRUE(torch::equal(one->tensor, torch::tensor({1.5F, -2.0F})));
+
+    std::vector<int64_t> ints;
+    for (const PickleValuePtr& item : root->find("ints")->items) ints.push_back(item->integer);
+    EXPECT_EQ(ints, (std::vector<int64_t>{0, -1, 255, 65535, -70000, int64_t{1} << 40,
+                                          std::numeric_limits<int64_t>::min()}));
+    EXPECT_EQ(root->find("float")->number, -0.25);
+    const std::vector<PickleValuePtr>& flags = root->find("flags")->items;
+    ASSERT_EQ(flags.size(), 3U);
+    EXPECT_EQ(flags[0]->kind, PickleValue::Kind::kBool);
+    EXPECT_EQ(flags[0]->integer, 1);
+    EXPECT_EQ(flags[1]->integer, 0);
+    EXPECT_EQ(flags[2]->kind, PickleValue::Kind::kNone);
+    EXPECT_EQ(root->find("text")->text, "h\xc3\xa9llo");
+
+    const torch::Tensor half = root->find("half")->tensor;
+    EXPECT_EQ(half.scalar_type(), torch::kHalf);
+    EXPECT_TRUE(torch::equal(half, torch::arange(6, torch::kHalf).reshape({2, 3})));
+    // A strided view of a larger storage comes back as exactly the viewed elements.
+    EXPECT_TRUE(torch::equal(root->find("view")->tensor, torch::tensor({2.0F, 4.0F, 6.0F})));
+
+    const PickleValuePtr intKeys = root->find("int_keys");
+    ASSERT_EQ(intKeys->entries.size(), 1U);
+    EXPECT_EQ(intKeys->entries[0].first->integer, 3);
+    EXPECT_EQ(intKeys->entries[0].second->text, "x");
+    EXPECT_EQ(root->find("numpy")->kind, PickleValue::Kind::kOpaque);
+  }
 }
 
 TEST(TorchInterop, BadStateDictsNameFileAndKeyAndWriteNothing) {
