@@ -1,10 +1,11 @@
 """PyTorch side of torch_interop_test: writes state dicts the way PyTorch users and the reference
 do, and checks what mu-checkpoint wrote with torch.load + load_state_dict(strict=True).
 
-  make-torchvision DIR    DIR/torchvision.pth (torchvision resnet18, 10 classes, random weights
-                          and batch-norm statistics) and DIR/logits.pth (images in [0,1] and the
-                          model's eval-mode logits on them after CIFAR-10 normalisation)
-  check-torchvision DIR   DIR/exported.pth loads strictly into resnet18 and equals torchvision.pth
+  make-torchvision DIR [ARCH]   DIR/torchvision.pth (torchvision's ARCH, default resnet18, 10
+                          classes, random weights and batch-norm statistics) and DIR/logits.pth
+                          (images in [0,1] and the model's eval-mode logits on them after
+                          CIFAR-10 normalisation)
+  check-torchvision DIR [ARCH]  DIR/exported.pth loads strictly into ARCH, equal to torchvision.pth
   make-reference DIR      DIR/0checkpoint.pth.tar: a reference-style resnet18 (3x3 stem, normalize
                           module) whose convs are pruned with torch.nn.utils.prune, saved with
                           optimizer state, epoch and results as the reference does, behind
@@ -44,8 +45,8 @@ def randomised(model):
     return model
 
 
-def torchvision_resnet18():
-    return torchvision.models.resnet18(num_classes=10)
+def torchvision_model(arch="resnet18"):
+    return getattr(torchvision.models, arch)(num_classes=10)
 
 
 class Normalize(nn.Module):
@@ -79,9 +80,9 @@ def compare(expected, actual):
         sys.exit(f"differ: {bad[:5]}; keys only on one side: {set(expected) ^ set(actual)}")
 
 
-def make_torchvision(folder):
+def make_torchvision(folder, arch="resnet18"):
     torch.manual_seed(1)
-    model = randomised(torchvision_resnet18())
+    model = randomised(torchvision_model(arch))
     torch.save(model.state_dict(), f"{folder}/torchvision.pth")
     model.eval()
     images = torch.rand(4, 3, 32, 32)
@@ -92,8 +93,8 @@ def make_torchvision(folder):
     torch.save({"images": images, "logits": logits}, f"{folder}/logits.pth")
 
 
-def check_torchvision(folder):
-    model = torchvision_resnet18()
+def check_torchvision(folder, arch="resnet18"):
+    model = torchvision_model(arch)
     model.load_state_dict(torch.load(f"{folder}/exported.pth"), strict=True)
     compare(torch.load(f"{folder}/torchvision.pth"), model.state_dict())
 
@@ -162,7 +163,7 @@ def make_values(folder):
 
 
 def make_bad(folder):
-    state = torchvision_resnet18().state_dict()
+    state = torchvision_model().state_dict()
     missing = dict(state)
     del missing["layer1.0.conv1.weight"]
     torch.save(missing, f"{folder}/missing.pth")
@@ -180,4 +181,4 @@ if __name__ == "__main__":
                 "make-reference": make_reference, "check-import": check_import,
                 "check-reference": check_reference, "make-values": make_values,
                 "make-bad": make_bad}
-    commands[sys.argv[1]](sys.argv[2])
+    commands[sys.argv[1]](*sys.argv[2:])

@@ -28,8 +28,10 @@ namespace fs = std::filesystem;
 const std::string kFixture = "/usr/bin/python3 " + std::string(MU_SOURCE_DIR) +
                              "/tests/checkpoint/torch_interop_fixture.py ";
 
-void python(const std::string& command, const std::string& folder) {
-  const test::CommandResult run = test::runCommand(kFixture + command + " " + folder);
+// Runs a command of the fixture script; `arch` only for those that take one (else resnet18).
+void python(const std::string& command, const std::string& folder, const std::string& arch = "") {
+  const test::CommandResult run =
+      test::runCommand(kFixture + command + " " + folder + (arch.empty() ? "" : " " + arch));
   ASSERT_EQ(run.exitCode, 0) << command << ": " << run.output;
 }
 
@@ -37,24 +39,28 @@ test::CommandResult muCheckpoint(const std::string& arguments) {
   return test::runCommand(test::programPath("mu-checkpoint") + " " + arguments);
 }
 
-// torchvision's resnet18 is ours with the ImageNet stem (7x7/2 conv and max-pool).
-const std::string kTorchvisionModel =
-    " --arch resnet18 --dataset cifar10 --num-classes 10 --imagenet-stem";
+// torchvision's resnet18 and resnet50 are ours with the ImageNet stem (7x7/2 conv and max-pool).
+std::string torchvisionModel(const std::string& arch) {
+  return " --arch " + arch + " --dataset cifar10 --num-classes 10 --imagenet-stem";
+}
 
-void importTorchvision(const test::ScratchDir& work) {
+void importTorchvision(const test::ScratchDir& work, const std::string& arch = "resnet18") {
   const test::CommandResult run =
       muCheckpoint("import --from " + work.file("torchvision.pth") + " --out " +
-                   work.file("imported.h5") + kTorchvisionModel);
+                   work.file("imported.h5") + torchvisionModel(arch));
   ASSERT_EQ(run.exitCode, 0) << run.output;
 }
 
-TEST(TorchInterop, TorchvisionStateDictSurvivesImportAndExport) {
-  test::ScratchDir work("torch-interop-roundtrip");
-  python("make-torchvision", work.path());
-  importTorchvision(work);
+class TorchvisionRoundTrip : public testing::TestWithParam<std::string> {};
+
+TEST_P(TorchvisionRoundTrip, StateDictSurvivesImportAndExport) {
+  const std::string arch = GetParam();
+  test::ScratchDir work("torch-interop-roundtrip-" + arch);
+  python("make-torchvision", work.path(), arch);
+  importTorchvision(work, arch);
   const CheckpointMeta meta = readCheckpointMeta(work.file("imported.h5"));
   EXPECT_EQ(meta.kind, checkpoint::kKindImported);
-  EXPECT_EQ(meta.arch, "resnet18");
+  EXPECT_EQ(meta.arch, arch);
   EXPECT_TRUE(meta.imagenetStem);
   EXPECT_NE(meta.configJson.find(sha256OfFile(work.file("torchvision.pth"))), std::string::npos)
       << meta.configJson;
@@ -62,9 +68,12 @@ TEST(TorchInterop, TorchvisionStateDictSurvivesImportAndExport) {
   const test::CommandResult exported = muCheckpoint("export --from " + work.file("imported.h5") +
                                                     " --out " + work.file("exported.pth"));
   ASSERT_EQ(exported.exitCode, 0) << exported.output;
-  // load_state_dict(strict=True) into torchvision's resnet18, then every tensor compared.
-  python("check-torchvision", work.path());
+  // load_state_dict(strict=True) into torchvision's model, then every tensor compared.
+  python("check-torchvision", work.path(), arch);
 }
+
+INSTANTIATE_TEST_SUITE_P(TorchInterop, TorchvisionRoundTrip,
+                         testing::Values("resnet18", "resnet50"));
 
 TEST(TorchInterop, ImportedModelComputesTorchvisionLogits) {
   test::ScratchDir work("torch-interop-logits");
@@ -166,8 +175,8 @@ TEST(TorchInterop, BadStateDictsNameFileAndKeyAndWriteNothing) {
   };
   for (const Case& c : cases) {
     const std::string out = work.file(c.file + ".h5");
-    const test::CommandResult run =
-        muCheckpoint("import --from " + work.file(c.file) + " --out " + out + kTorchvisionModel);
+    const test::CommandResult run = muCheckpoint("import --from " + work.file(c.file) + " --out " +
+                                                 out + torchvisionModel("resnet18"));
     EXPECT_EQ(run.exitCode, 2) << run.output;
     EXPECT_NE(run.output.find(work.file(c.file) + ": " + c.key + ": "), std::string::npos)
         << run.output;
@@ -179,7 +188,7 @@ TEST(TorchInterop, BadStateDictsNameFileAndKeyAndWriteNothing) {
 
   const test::CommandResult notTorch =
       muCheckpoint("import --from " + std::string(MU_SOURCE_DIR) + "/README.md --out " +
-                   work.file("x.h5") + kTorchvisionModel);
+                   work.file("x.h5") + torchvisionModel("resnet18"));
   EXPECT_EQ(notTorch.exitCode, 2) << notTorch.output;
   EXPECT_NE(notTorch.output.find("a zip file written by torch.save"), std::string::npos)
       << notTorch.output;
