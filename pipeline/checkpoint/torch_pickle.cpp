@@ -3,6 +3,8 @@
 #include <caffe2/serialize/inline_container.h>
 
 #include <cstring>
+#include <fstream>
+#include <limits>
 #include <map>
 #include <sstream>
 #include <unordered_map>
@@ -66,9 +68,10 @@ PickleValuePtr makeInt(int64_t integer, Kind kind = Kind::kInt) {
   return value;
 }
 
-// Storage classes as torch.save names them (torch.FloatStorage, ...), by element type.
-c10::ScalarType storageElementType(const std::string& storageClass) {
-  static const std::map<std::string, c10::ScalarType> kTypes = {
+// Storage classes as torch.save names them, with their element types; the first class of a type
+// is the one written.
+const std::vector<std::pair<std::string, c10::ScalarType>>& storageClasses() {
+  static const std::vector<std::pair<std::string, c10::ScalarType>> kClasses = {
       {"torch.FloatStorage", c10::kFloat},  {"torch.DoubleStorage", c10::kDouble},
       {"torch.HalfStorage", c10::kHalf},    {"torch.BFloat16Storage", c10::kBFloat16},
       {"torch.LongStorage", c10::kLong},    {"torch.IntStorage", c10::kInt},
@@ -76,9 +79,21 @@ c10::ScalarType storageElementType(const std::string& storageClass) {
       {"torch.ByteStorage", c10::kByte},    {"torch.BoolStorage", c10::kBool},
       {"torch.UntypedStorage", c10::kByte},
   };
-  const auto found = kTypes.find(storageClass);
-  if (found == kTypes.end()) throw InputError("storage of type '" + storageClass + "'");
-  return found->second;
+  return kClasses;
+}
+
+c10::ScalarType storageElementType(const std::string& storageClass) {
+  for (const auto& [name, type] : storageClasses()) {
+    if (name == storageClass) return type;
+  }
+  throw InputError("storage of type '" + storageClass + "'");
+}
+
+std::string storageClassName(c10::ScalarType type) {
+  for (const auto& [name, classType] : storageClasses()) {
+    if (classType == type) return name;
+  }
+  throw InputError(std::string("a tensor type torch.save can store; got ") + c10::toString(type));
 }
 
 // The opcodes, named as in Python's pickletools.
@@ -491,6 +506,107 @@ PickleValuePtr readTorchSave(const std::string& path) {
                          error.msg().substr(0, error.msg().find('\n')));
   }
   return Unpickler(path, *archive, program).run();
+}
+
+namespace {
+
+// The pickle torch.save writes for a dict of tensors (protocol 2, no memo): each tensor is
+// torch._utils._rebuild_tensor_v2 applied to a persistent storage id, its offset, size, stride,
+// requires_grad and an empty OrderedDict of hooks. Only classes that torch.load(weights_only=True)
+// allows appear.
+class PickleWriter {
+ public:
+  void begin() {
+    bytes_ +=
+        {static_cast<char>(kProto), 2, static_cast<char>(kEmptyDict), static_cast<char>(kMark)};
+  }
+  void tensorEntry(const std::string& name, const torch::Tensor& tensor, const std::string& key) {
+    text(name);
+    global("torch._utils", "_rebuild_tensor_v2");
+    op(kMark);
+    op(kMark);
+    text("storage");
+    const std::string storageClass = storageClassName(tensor.scalar_type());
+    global("torch", storageClass.substr(storageClass.find('.') + 1));
+    text(key);
+    text("cpu");
+    integer(tensor.numel());
+    op(kTuple);
+    op(kBinPersId);
+    integer(0);  // storage offset: each tensor has its own storage
+    tuple(tensor.sizes());
+    tuple(tensor.strides());
+    op(kNewFalse);  // requires_grad
+    global("collections", "OrderedDict");
+    op(kEmptyTuple);
+    op(kReduce);
+    op(kTuple);
+    op(kReduce);
+  }
+  std::string end() {
+    op(kSetItems);
+    op(kStop);
+    return std::move(bytes_);
+  }
+
+ private:
+  void op(Opcode opcode) { bytes_ += static_cast<char>(opcode); }
+  void littleEndian(uint64_t value, size_t count) {
+    for (size_t i = 0; i < count; ++i) bytes_ += static_cast<char>((value >> (8 * i)) & 0xff);
+  }
+  void text(const std::string& value) {
+    op(kBinUnicode);
+    littleEndian(value.size(), 4);
+    bytes_ += value;
+  }
+  void global(const std::string& module, const std::string& name) {
+    op(kGlobal);
+    bytes_ += module + "\n" + name + "\n";
+  }
+  void integer(int64_t value) {
+    if (value >= std::numeric_limits<int32_t>::min() &&
+        value <= std::numeric_limits<int32_t>::max()) {
+      op(kBinInt);
+      littleEndian(static_cast<uint64_t>(value), 4);
+    } else {
+      op(kLong1);
+      bytes_ += static_cast<char>(8);
+      littleEndian(static_cast<uint64_t>(value), 8);
+    }
+  }
+  void tuple(c10::IntArrayRef values) {
+    op(kMark);
+    for (const int64_t value : values) integer(value);
+    op(kTuple);
+  }
+
+  std::string bytes_;
+};
+
+}  // namespace
+
+void writeTorchSave(const std::string& path, const StateDict& entries) {
+  std::ofstream stream(path, std::ios::binary | std::ios::trunc);
+  if (!stream) throw SystemError("cannot create " + path);
+  caffe2::serialize::PyTorchStreamWriter archive([&stream](const void* data, size_t size) {
+    stream.write(static_cast<const char*>(data), static_cast<std::streamsize>(size));
+    return stream ? size : 0;
+  });
+  PickleWriter pickle;
+  pickle.begin();
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const torch::Tensor tensor = entries[i].second.detach().cpu().contiguous();
+    const std::string key = std::to_string(i);
+    pickle.tensorEntry(entries[i].first, tensor, key);
+    archive.writeRecord("data/" + key, tensor.data_ptr(), tensor.nbytes());
+  }
+  const std::string program = pickle.end();
+  archive.writeRecord("data.pkl", program.data(), program.size());
+  // torch >= 2.1 records the byte order of the storages; older versions ignore the record.
+  archive.writeRecord("byteorder", "little", 6);
+  archive.writeEndOfFile();
+  stream.close();
+  if (!stream) throw SystemError("writing " + path + " failed");
 }
 
 }  // namespace mu

@@ -1,8 +1,5 @@
 #include "pipeline/checkpoint/torch_state_dict.h"
 
-#include <torch/serialize.h>
-
-#include <fstream>
 #include <set>
 
 #include "pipeline/base/error.h"
@@ -47,17 +44,8 @@ TorchStateDictFile readTorchStateDict(const std::string& path) {
 }
 
 void writeTorchStateDict(const std::string& path, const StateDict& entries) {
-  // A plain dict: load_state_dict needs no OrderedDict, and insertion order is kept anyway.
-  c10::Dict<std::string, torch::Tensor> dict;
-  for (const auto& [name, tensor] : entries) dict.insert(name, tensor.detach().cpu().contiguous());
-  const std::vector<char> bytes = torch::pickle_save(dict);
   AtomicFile output(path);
-  {
-    std::ofstream stream(output.path(), std::ios::binary);
-    stream.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    stream.close();
-    if (!stream) throw SystemError("writing " + output.path() + " failed");
-  }
+  writeTorchSave(output.path(), entries);
   output.commit();
 }
 

@@ -13,9 +13,6 @@
 
 namespace mu {
 
-// Tensors by PyTorch name, in file order.
-using StateDict = std::vector<std::pair<std::string, torch::Tensor>>;
-
 struct TorchStateDictFile {
   StateDict entries;
   bool nested = false;  // found under the top-level "state_dict" key

@@ -6,6 +6,7 @@ do, and checks what mu-checkpoint wrote with torch.load + load_state_dict(strict
                           (images in [0,1] and the model's eval-mode logits on them after
                           CIFAR-10 normalisation)
   check-torchvision DIR [ARCH]  DIR/exported.pth loads strictly into ARCH, equal to torchvision.pth
+                          (torch.load with weights_only=True, the default of torch >= 2.6)
   make-reference DIR      DIR/0checkpoint.pth.tar: a reference-style resnet18 (3x3 stem, normalize
                           module) whose convs are pruned with torch.nn.utils.prune, saved with
                           optimizer state, epoch and results as the reference does, behind
@@ -95,7 +96,7 @@ def make_torchvision(folder, arch="resnet18"):
 
 def check_torchvision(folder, arch="resnet18"):
     model = torchvision_model(arch)
-    model.load_state_dict(torch.load(f"{folder}/exported.pth"), strict=True)
+    model.load_state_dict(torch.load(f"{folder}/exported.pth", weights_only=True), strict=True)
     compare(torch.load(f"{folder}/torchvision.pth"), model.state_dict())
 
 
@@ -132,7 +133,8 @@ def check_import(folder):
 
 def check_reference(folder):
     model = reference_resnet18(pruned=True)
-    model.load_state_dict(torch.load(f"{folder}/exported.pth.tar"), strict=True)
+    exported = torch.load(f"{folder}/exported.pth.tar", weights_only=True)
+    model.load_state_dict(exported, strict=True)
     source = {k[len("module."):]: v for k, v in
               torch.load(f"{folder}/0checkpoint.pth.tar")["state_dict"].items()}
     exported = model.state_dict()
