@@ -17,7 +17,9 @@ do, and checks what mu-checkpoint wrote with torch.load + load_state_dict(strict
   make-values DIR          DIR/values-p2.pth and DIR/values-p4.pth: one object of every kind the
                           reader understands (and a numpy value it skips), pickle protocols 2, 4
   make-bad DIR            DIR/missing.pth (no layer1.0.conv1.weight), DIR/wrong-shape.pth
-                          (fc for 100 classes) and DIR/unexpected.pth (an extra key)
+                          (fc for 100 classes), DIR/unexpected.pth (an extra key),
+                          DIR/orphan-orig.pth (conv1.weight_orig without its mask) and
+                          DIR/soft-mask.pth (a mask of 0.5)
 """
 import sys
 
@@ -176,6 +178,12 @@ def make_bad(folder):
     extra = dict(state)
     extra["head.weight"] = torch.zeros(3)
     torch.save(extra, f"{folder}/unexpected.pth")
+    orphan = dict(state)
+    orphan["conv1.weight_orig"] = orphan.pop("conv1.weight")
+    torch.save(orphan, f"{folder}/orphan-orig.pth")
+    soft = dict(orphan)
+    soft["conv1.weight_mask"] = torch.full_like(soft["conv1.weight_orig"], 0.5)
+    torch.save(soft, f"{folder}/soft-mask.pth")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@
 #include <torch/torch.h>
 
 #include <filesystem>
+#include <iterator>
 #include <limits>
 #include <string>
 
@@ -172,6 +173,8 @@ TEST(TorchInterop, BadStateDictsNameFileAndKeyAndWriteNothing) {
       {"missing.pth", "layer1.0.conv1.weight", "the file lacks it"},
       {"wrong-shape.pth", "fc.weight", "shape [10, 512]"},
       {"unexpected.pth", "head.weight", "it has no parameter or buffer of this name"},
+      {"orphan-orig.pth", "conv1.weight_orig", "its mask conv1.weight_mask beside it"},
+      {"soft-mask.pth", "conv1.weight_mask", "a mask of only 0 and 1"},
   };
   for (const Case& c : cases) {
     const std::string out = work.file(c.file + ".h5");
@@ -183,8 +186,8 @@ TEST(TorchInterop, BadStateDictsNameFileAndKeyAndWriteNothing) {
     EXPECT_NE(run.output.find(c.expectation), std::string::npos) << run.output;
     EXPECT_FALSE(fs::exists(out));
   }
-  // No temporary file left behind either: only the three inputs.
-  EXPECT_EQ(test::listFolder(work.path()).size(), 3U);
+  // No temporary file left behind either: only the inputs.
+  EXPECT_EQ(test::listFolder(work.path()).size(), std::size(cases));
 
   const test::CommandResult notTorch =
       muCheckpoint("import --from " + std::string(MU_SOURCE_DIR) + "/README.md --out " +
