@@ -123,17 +123,22 @@ class Unpickler {
       const size_t at = position_;
       const auto opcode = static_cast<unsigned char>(readBytes(1)[0]);
       if (opcode == kStop) return pop();
+      // LibTorch refuses some tensors itself (a negative size, say): bad input all the same.
       try {
         step(opcode);
       } catch (const InputError& error) {
-        throw InputError(
-            path_, "data.pkl at byte " + std::to_string(at),
-            std::string("a pickle of containers, numbers, strings and tensors: ") + error.what());
+        throw badPickle(at, error.what());
+      } catch (const c10::Error& error) {
+        throw badPickle(at, error.msg().substr(0, error.msg().find('\n')));
       }
     }
   }
 
  private:
+  InputError badPickle(size_t at, const std::string& what) const {
+    return InputError(path_, "data.pkl at byte " + std::to_string(at),
+                      "a pickle of containers, numbers, strings and tensors: " + what);
+  }
   const char* readBytes(size_t count) {
     if (count > program_.size() - position_) fail("the pickle ends early");
     const char* bytes = program_.data() + position_;
