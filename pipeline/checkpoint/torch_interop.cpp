@@ -99,8 +99,12 @@ ResolvedEntries resolvePruned(const std::string& path, const StateDict& entries)
 }
 
 // Entries the model has that the file may lack (see the header).
+bool isBatchCounter(const std::string& name) {
+  return endsWith(name, ".num_batches_tracked");
+}
+
 bool mayBeMissing(const std::string& name, bool fileHasNormalize) {
-  return endsWith(name, ".num_batches_tracked") || (!fileHasNormalize && isNormalizeBuffer(name));
+  return isBatchCounter(name) || (!fileHasNormalize && isNormalizeBuffer(name));
 }
 
 // Checks every entry against the model, then copies them in: the model is changed only when
@@ -115,6 +119,7 @@ void copyIntoModel(const std::string& path, const StateDict& entries, torch::nn:
   std::map<std::string, torch::Tensor> given;
   for (const auto& [name, tensor] : entries) {
     const auto target = targets.find(name);
+    if (target == targets.end() && isBatchCounter(name)) continue;  // a model without one
     if (target == targets.end()) {
       throw InputError(path, name,
                        "a name of " + modelText +

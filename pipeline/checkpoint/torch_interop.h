@@ -11,7 +11,7 @@
 //    themselves (docs/reference-behaviour.md §1.3); torchvision's expect normalised input and
 //    have no such buffers.
 //  - <module>.num_batches_tracked: only BatchNorm's cumulative-average mode (momentum None)
-//    reads it, and some state dicts lack it.
+//    reads it; some state dicts lack it, and one the model lacks is ignored on import.
 //  - <name>_orig + <name>_mask: a weight pruned by torch.nn.utils.prune, the form the
 //    reference's checkpoints use; ours is the weight (already zero where pruned) plus a mask.
 
