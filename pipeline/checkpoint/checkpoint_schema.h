@@ -44,6 +44,7 @@ inline constexpr const char* kKindBest = "best";               // best validatio
 inline constexpr const char* kKindRewind = "rewind";           // weights at the rewind epoch
 inline constexpr const char* kKindPruneRound = "prune-round";  // end of one pruning round
 inline constexpr const char* kKindUnlearned = "unlearned";     // output of an unlearning method
+inline constexpr const char* kKindImported = "imported";       // mu-checkpoint import of a .pth
 
 }  // namespace checkpoint
 }  // namespace mu
