@@ -30,7 +30,12 @@ class Expander {
       const Task& data = addData(dataset);
       if (spec_.lastStage < Stage::Train) continue;
       for (const std::string& arch : spec_.archs) {
-        for (int64_t seed : spec_.seeds) expandModel(data, dataset, arch, seed);
+        if (spec_.trials == "one-original") {
+          // The reference's scripts: one trained model, trials varying the unlearning seed.
+          expandModel(data, dataset, arch, spec_.seeds.front(), spec_.seeds);
+        } else {
+          for (int64_t seed : spec_.seeds) expandModel(data, dataset, arch, seed, {seed});
+        }
       }
     }
     Manifest manifest;
@@ -42,7 +47,7 @@ class Expander {
 
  private:
   void expandModel(const Task& data, const DatasetSpec& dataset, const std::string& arch,
-                   int64_t seed) {
+                   int64_t seed, const std::vector<int64_t>& unlearnSeeds) {
     const Task& train = addTrain(data, arch, seed, dataset);
     for (const SparsitySpec& sparsity : spec_.sparsities) {
       const Task* model = &train;
@@ -55,8 +60,11 @@ class Expander {
       if (spec_.lastStage < Stage::Unlearn) continue;
       for (const ForgetSpec& forget : spec_.forget) {
         for (const MethodSpec& method : spec_.methods) {
-          const Task& unlearn = addUnlearn(data, *model, checkpoint, sparsity, forget, method);
-          if (spec_.lastStage >= Stage::Evaluate) addEvaluate(data, unlearn);
+          for (const int64_t unlearnSeed : unlearnSeeds) {
+            const Task& unlearn =
+                addUnlearn(data, *model, checkpoint, sparsity, forget, method, unlearnSeed);
+            if (spec_.lastStage >= Stage::Evaluate) addEvaluate(data, unlearn);
+          }
         }
       }
     }
@@ -111,16 +119,16 @@ class Expander {
 
   const Task& addUnlearn(const Task& data, const Task& model, const std::string& checkpoint,
                          const SparsitySpec& sparsity, const ForgetSpec& forget,
-                         const MethodSpec& method) {
+                         const MethodSpec& method, int64_t seed) {
     const StageOptions options = mergeOptions(spec_.options.at(Stage::Unlearn), method.options);
-    const auto seed = model.labels.at("seed").get<int64_t>();
-    Task task = start(Stage::Unlearn,
-                      {{"method", method.name},
-                       {"forget", forget.mode},
-                       {"forget_value", forget.value()},
-                       {"seed", seed},
-                       {"options", options}},
-                      {model.hash});
+    nlohmann::json config{{"method", method.name},
+                          {"forget", forget.mode},
+                          {"forget_value", forget.value()},
+                          {"seed", seed},
+                          {"options", options}};
+    // The clean protocol names nothing, so its tasks keep the hashes they always had.
+    if (spec_.protocol != "clean") config["protocol"] = spec_.protocol;
+    Task task = start(Stage::Unlearn, std::move(config), {model.hash});
     task.command = {program(Stage::Unlearn),
                     "--data",
                     data.runDir,
@@ -137,12 +145,15 @@ class Expander {
              {forget.mode == "class" ? "--forget-class" : "--forget-count", forget.argument()});
     }
     append(task.command, {"--seed", std::to_string(seed)});
+    if (spec_.protocol != "clean") append(task.command, {"--protocol", spec_.protocol});
     append(task.command, optionArguments(options));
     append(task.command, runtimeArguments(task));
     task.labels = model.labels;
     task.labels["sparsity"] = sparsity.label();
     task.labels["sparsity_fraction"] = sparsity.sparsity();
     task.labels["forget"] = forget.label();
+    task.labels["seed"] = seed;  // the trial's
+    task.labels["protocol"] = spec_.protocol;
     task.labels["method"] = method.name;
     if (!method.setting.empty()) task.labels["setting"] = method.setting;
     return add(std::move(task));

@@ -82,6 +82,7 @@ EvaluationRecord readRecord(const std::string& path, const nlohmann::json& label
                       : forgetLabel(evaluation.value("forget", nlohmann::json()));
   record.method = text("method", "?");
   record.setting = text("setting", "");
+  record.protocol = text("protocol", "clean");
   // Sparsity as a fraction; a value over 1 is read as a percentage.
   double sparsity = labels.value("sparsity_fraction", evaluation.value("sparsity", 0.0));
   if (sparsity > 1) sparsity /= 100;
@@ -169,12 +170,12 @@ std::vector<const Metric*> shownMetrics(const std::vector<ReportRow>& rows, bool
 
 std::vector<ReportRow> aggregate(const std::vector<EvaluationRecord>& records,
                                  const std::vector<UnlearningMethodInfo>& methods) {
-  using Key =
-      std::tuple<std::string, std::string, std::string, int, std::string, std::string, double>;
+  using Key = std::tuple<std::string, std::string, std::string, std::string, int, std::string,
+                         std::string, double>;
   std::map<Key, std::vector<const EvaluationRecord*>> groups;
   for (const EvaluationRecord& record : records) {
-    groups[Key{record.dataset, record.arch, record.forget, methodRank(record.method, methods),
-               record.method, record.setting, record.sparsity}]
+    groups[Key{record.dataset, record.arch, record.forget, record.protocol,
+               methodRank(record.method, methods), record.method, record.setting, record.sparsity}]
         .push_back(&record);
   }
   std::vector<ReportRow> rows;
@@ -183,12 +184,13 @@ std::vector<ReportRow> aggregate(const std::vector<EvaluationRecord>& records,
     row.dataset = std::get<0>(key);
     row.arch = std::get<1>(key);
     row.forget = std::get<2>(key);
-    row.method = std::get<4>(key);
+    row.protocol = std::get<3>(key);
+    row.method = std::get<5>(key);
     const UnlearningMethodInfo* info = methodInfo(row.method, methods);
-    row.setting = std::get<5>(key);
+    row.setting = std::get<6>(key);
     row.methodTitle =
         (info ? info->title : row.method) + (row.setting.empty() ? "" : " (" + row.setting + ")");
-    row.sparsity = std::get<6>(key);
+    row.sparsity = std::get<7>(key);
     row.sparsityLabel = members.front()->sparsityLabel;
     for (const EvaluationRecord* record : members) row.seeds.push_back(record->seed);
     std::sort(row.seeds.begin(), row.seeds.end());
@@ -211,7 +213,8 @@ std::vector<ReportRow> aggregate(const std::vector<EvaluationRecord>& records,
     for (const ReportRow& exact : rows) {
       // Against the exact method's first setting when it was swept too.
       if (isExact(exact) && row.gapToRetrain < 0 && exact.dataset == row.dataset &&
-          exact.arch == row.arch && exact.forget == row.forget && exact.sparsity == row.sparsity) {
+          exact.arch == row.arch && exact.forget == row.forget && exact.protocol == row.protocol &&
+          exact.sparsity == row.sparsity) {
         row.gapToRetrain = gapBetween(row, exact);
       }
     }

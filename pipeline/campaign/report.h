@@ -21,6 +21,7 @@ namespace mu::campaign {
 struct EvaluationRecord {
   std::string dataset, arch, forget, method, sparsityLabel;
   std::string setting;  // MethodSpec::setting where a campaign swept the method's options
+  std::string protocol = "clean";
   double sparsity = 0;  // fraction of pruned weights
   int64_t seed = 0;
   // Every metric of the metric table; none where the file predates it.
@@ -35,7 +36,8 @@ struct MetricSummary {
 
 struct ReportRow {
   std::string dataset, arch, forget, method, setting, sparsityLabel;
-  std::string methodTitle;  // the registry's title, and the setting: "IU (iu-alpha 0.01)"
+  std::string protocol = "clean";  // a section of its own per protocol
+  std::string methodTitle;         // the registry's title, and the setting: "IU (iu-alpha 0.01)"
   double sparsity = 0;
   std::vector<int64_t> seeds;
   std::map<std::string, MetricSummary> metrics;  // every reported metric

@@ -40,6 +40,12 @@ std::string escaped(const std::string& text) {
   return out;
 }
 
+// A row of panels per dataset, arch, forget mode and (where not ours) protocol.
+std::string sectionOf(const ReportRow& row) {
+  return row.dataset + " " + row.arch + " " + row.forget +
+         (row.protocol == "clean" ? "" : " " + row.protocol + " protocol");
+}
+
 }  // namespace
 
 std::string svgPlot(const std::vector<ReportRow>& rows) {
@@ -48,7 +54,7 @@ std::string svgPlot(const std::vector<ReportRow>& rows) {
   std::vector<std::string> methods;  // a line each: method titles with their settings
   double maxSparsity = 0, maxValue = 0;
   for (const ReportRow& row : rows) {
-    const std::string section = row.dataset + " " + row.arch + " " + row.forget;
+    const std::string section = sectionOf(row);
     if (std::find(sections.begin(), sections.end(), section) == sections.end())
       sections.push_back(section);
     if (std::find(methods.begin(), methods.end(), row.methodTitle) == methods.end()) {
@@ -94,8 +100,7 @@ std::string svgPlot(const std::vector<ReportRow>& rows) {
         const char* colour = kColours[k % (sizeof(kColours) / sizeof(kColours[0]))];
         for (const ReportRow& row : rows) {
           const MetricSummary& summary = row.metrics.at(metrics[m]->key);
-          if (row.methodTitle != methods[k] ||
-              row.dataset + " " + row.arch + " " + row.forget != sections[s] || summary.count == 0)
+          if (row.methodTitle != methods[k] || sectionOf(row) != sections[s] || summary.count == 0)
             continue;
           const double value = summary.mean;
           points += number(x(row.sparsity)) + "," + number(y(value)) + " ";

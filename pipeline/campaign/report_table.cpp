@@ -15,7 +15,8 @@ std::string fixed(double value) {
 }
 
 std::string sectionOf(const ReportRow& row) {
-  return row.dataset + ", " + row.arch + (row.forget.empty() ? "" : ", forget " + row.forget);
+  return row.dataset + ", " + row.arch + (row.forget.empty() ? "" : ", forget " + row.forget) +
+         (row.protocol == "clean" ? "" : ", " + row.protocol + " protocol");
 }
 
 std::string seedList(const ReportRow& row) {

@@ -217,7 +217,7 @@ nlohmann::json ForgetSpec::value() const {
 CampaignSpec parseSpec(const nlohmann::json& document, const std::string& file,
                        const Catalogue& catalogue) {
   const JsonPath root(document, file);
-  root.requireKeys({"name", "stop_after", "grid", "options", "resources"});
+  root.requireKeys({"name", "stop_after", "protocol", "trials", "grid", "options", "resources"});
   CampaignSpec spec;
   spec.file = file;
   spec.name = root.has("name") ? root["name"].string() : "campaign";
@@ -226,6 +226,14 @@ CampaignSpec parseSpec(const nlohmann::json& document, const std::string& file,
     const auto stage = parseStage(last);
     if (!stage) root["stop_after"].fail("unknown stage '" + last + "'");
     spec.lastStage = *stage;
+  }
+  if (root.has("protocol")) {
+    spec.protocol =
+        knownName(root["protocol"], catalogue.choices(Stage::Unlearn, "protocol"), "protocol");
+  }
+  spec.trials = spec.protocol == "reference" ? "one-original" : "retrain-per-seed";
+  if (root.has("trials")) {
+    spec.trials = knownName(root["trials"], {"retrain-per-seed", "one-original"}, "trials");
   }
   parseGrid(root["grid"], catalogue, spec);
   for (Stage stage : allStages()) spec.options[stage] = StageOptions::object();

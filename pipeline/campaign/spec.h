@@ -76,6 +76,13 @@ struct CampaignSpec {
   std::map<Stage, StageOptions> options;  // every stage has an entry (maybe empty)
   std::map<Stage, Resources> resources;   // every stage has an entry
   Stage lastStage = Stage::Evaluate;      // "stop_after": stages after it are not expanded
+  // "protocol": clean (ours) | reference (mu-unlearn --protocol reference: the paper's code's
+  // behaviour, docs/reference-behaviour.md §12).
+  std::string protocol = "clean";
+  // "trials": retrain-per-seed (each seed trains its own original model) | one-original (the first
+  // seed's model serves every seed's unlearning, as the reference's scripts do; the reference
+  // protocol's default).
+  std::string trials = "retrain-per-seed";
 };
 
 // Every name (format, arch, method) and every stage option is checked against what the stage

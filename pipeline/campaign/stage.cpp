@@ -36,7 +36,7 @@ const std::vector<StageEntry>& stageTable() {
        "",
        [](const std::string& dir) { return runs::UnlearnFolder(dir).done(); },
        {"data", "original", "run-dir", "method", "forget", "forget-class", "forget-count", "seed",
-        "threads", "quiet"}},
+        "protocol", "threads", "quiet"}},
       // The evaluation is written into the unlearn folder it evaluates.
       {Stage::Evaluate,
        "evaluate",

@@ -47,6 +47,7 @@ Measurements measurementsOf(const EvaluatedModel& model, const EvaluationMetrics
 json evaluationResultsJson(const EvaluatedModel& model, const EvaluationMetrics& metrics) {
   json out;
   out["method"] = model.method;
+  out["protocol"] = model.protocol;
   out["dataset"] = model.meta.dataset;
   out["arch"] = model.meta.arch;
   // The trial's seed: it drew a random forget set, and with --reference-split-seed the split D_r

@@ -2,7 +2,7 @@
 // The results file of one evaluated model (one JSON document, fields in docs below) and the
 // console line that summarises it. Percent wherever the paper uses percent.
 //
-//   method, dataset, arch, seed, sparsity, UA, RA, TA, val_acc, MIA_efficacy,
+//   method, protocol, dataset, arch, seed, sparsity, UA, RA, TA, val_acc, MIA_efficacy,
 //   mia {correctness, confidence, entropy, m_entropy, prob}, privacy_mia {same}, RTE_s,
 //   world_size, evaluation_world_size, config_hash, code_version, checkpoint, checkpoint_kind,
 //   forget {...}, sizes {forget, retain, test, val}, m_entropy, device, timing_s {...}, inputs
@@ -31,6 +31,7 @@ struct EvaluatedModel {
   // unlearning run measured them before it unlearned.
   std::optional<double> originalTestAccuracy;
   std::optional<double> originalAttackSuccess;
+  std::string protocol = "clean";  // the unlearning run's (reference_protocol.h)
   CheckpointMeta meta;
   std::string checkpointPath;
   double sparsityPercent = 0;  // of the prunable (conv) weights, from the masks

@@ -35,6 +35,7 @@ struct UnlearnRun {
   // A backdoor cleanse: the original's clean test accuracy and attack success before unlearning.
   std::optional<double> originalTestAccuracy;
   std::optional<double> originalAttackSuccess;
+  std::string protocol = "clean";  // mu-unlearn --protocol (absent from older runs: clean)
 };
 
 std::optional<double> numberAt(const json& document, const json::json_pointer& pointer) {
@@ -55,6 +56,9 @@ UnlearnRun readUnlearnRun(const std::string& dir) {
   run.originalTestAccuracy =
       numberAt(results, json::json_pointer("/backdoor/before/clean_test_accuracy"));
   run.originalAttackSuccess = numberAt(results, json::json_pointer("/backdoor/before/ASR"));
+  if (results.contains("protocol") && results["protocol"].is_string()) {
+    run.protocol = results["protocol"].get<std::string>();
+  }
   return run;
 }
 
@@ -97,6 +101,7 @@ EvaluationOutcome runEvaluation(const EvaluateConfig& config, const OptionTable&
     model.rteSeconds = unlearnRun->rteSeconds;
     model.originalTestAccuracy = unlearnRun->originalTestAccuracy;
     model.originalAttackSuccess = unlearnRun->originalAttackSuccess;
+    model.protocol = unlearnRun->protocol;
   }
 
   model.inputs = {{"checkpoint_sha256", sha256OfFile(config.checkpoint)},

@@ -51,8 +51,9 @@ void TrainConfig::registerOptions(OptionTable& table) {
       .add("checkpoint-every-steps", &checkpointEverySteps,
            "also checkpoint every N steps inside an epoch (0: epoch ends only)",
            Effect::kOperational)
-      .addFlag("average-bn-stats", &averageBnStatsAtCheckpoint,
-               "average BatchNorm running statistics over ranks before each checkpoint")
+      .addChoice("bn-stats", &bnStats, {"average", "rank0"},
+                 "multi-rank runs: BatchNorm running statistics averaged over the ranks before "
+                 "each checkpoint, or rank 0's as DDP saves them")
       .addFlag("quiet", &quiet, "no progress lines", Effect::kOperational);
 }
 

@@ -50,7 +50,11 @@ struct TrainConfig {
   // Operational (do not change results)
   std::string runDir;
   int64_t checkpointEverySteps = 0;  // 0: at epoch ends only
-  bool averageBnStatsAtCheckpoint = false;
+  // average | rank0: the BatchNorm running statistics a multi-rank run checkpoints. Each rank's
+  // batches give its own (as in DDP); averaged before every checkpoint by default, so that a
+  // model's statistics stand for the whole data and a resumed run continues from what every rank
+  // had. One rank: nothing to average.
+  std::string bnStats = "average";
   bool quiet = false;
 
   void registerOptions(OptionTable& table);

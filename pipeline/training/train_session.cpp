@@ -66,12 +66,21 @@ void appendLine(const std::string& path, const std::string& line) {
   out << line << "\n";
 }
 
-// BatchNorm running statistics are per rank (as in DDP); optionally averaged before saving.
-void averageFloatBuffers(torch::nn::Module& model, Communicator& comm) {
+bool endsWith(const std::string& text, const std::string& suffix) {
+  return text.size() >= suffix.size() &&
+         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// BatchNorm running statistics are per rank (as in DDP); averaged before saving unless asked not
+// to. Only they: other buffers (the input normalisation) are the same everywhere, and averaging
+// them over three ranks could move their last bit.
+void averageBatchNormStatistics(torch::nn::Module& model, Communicator& comm) {
   torch::NoGradGuard noGrad;
   for (auto& buffer : model.named_buffers()) {
     torch::Tensor& value = buffer.value();
-    if (value.scalar_type() != torch::kFloat32) continue;
+    const bool statistic =
+        endsWith(buffer.key(), "running_mean") || endsWith(buffer.key(), "running_var");
+    if (!statistic || value.scalar_type() != torch::kFloat32) continue;
     torch::Tensor flat = value.contiguous().clone();
     comm.allReduceSum(flat);
     value.copy_(flat.div_(comm.size()));
@@ -206,7 +215,7 @@ TrainOutcome TrainSession::run(const SessionStart& start) {
   ProgressReporter progress("train", comm.rank() == 0 && !config_.quiet);
 
   auto saveTo = [&](const std::string& path, const char* kind, bool withState) {
-    if (config_.averageBnStatsAtCheckpoint) averageFloatBuffers(*model, comm);
+    if (config_.bnStats == "average" && comm.size() > 1) averageBatchNormStatistics(*model, comm);
     if (comm.rank() != 0) return;
     CheckpointMeta current = meta;
     current.kind = kind;

@@ -59,9 +59,9 @@ torch::Tensor ParameterLayout::zeros() const {
 }
 
 torch::Tensor statisticsImages(const LoadedSplit& train, const std::vector<int64_t>& rows,
-                               const AugmentOptions& augment, uint64_t seed,
+                               const AugmentOptions& augment, uint64_t seed, int64_t epoch,
                                const torch::Device& device) {
-  return train.source->batch(rows, {augment, seed, 0}, {device, false});
+  return train.source->batch(rows, {augment, seed, epoch}, {device, false});
 }
 
 torch::Tensor statisticsLabels(const LoadedSplit& train, const std::vector<int64_t>& rows,
@@ -71,7 +71,7 @@ torch::Tensor statisticsLabels(const LoadedSplit& train, const std::vector<int64
 
 torch::Tensor StatisticsPass::gradientOfSum(const std::vector<int64_t>& rows) const {
   const torch::Tensor logits =
-      model.forward(statisticsImages(train, rows, augment, seed, device()));
+      model.forward(statisticsImages(train, rows, augment, seed, epoch, device()));
   const torch::Tensor loss = torch::nn::functional::cross_entropy(
       logits, statisticsLabels(train, rows, device()),
       torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum));

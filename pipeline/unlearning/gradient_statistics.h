@@ -48,9 +48,9 @@ class ParameterLayout {
 
 // The float batch of training rows `rows` on `device`. Statistics passes use no augmentation by
 // default (the old run.py passed --no-aug to fisher_new and wfisher); with augmentation each
-// sample is augmented as in epoch 0 of `seed`.
+// sample is augmented as in epoch `epoch` of `seed`.
 torch::Tensor statisticsImages(const LoadedSplit& train, const std::vector<int64_t>& rows,
-                               const AugmentOptions& augment, uint64_t seed,
+                               const AugmentOptions& augment, uint64_t seed, int64_t epoch,
                                const torch::Device& device);
 torch::Tensor statisticsLabels(const LoadedSplit& train, const std::vector<int64_t>& rows,
                                const torch::Device& device);
@@ -65,8 +65,17 @@ struct StatisticsPass {
   const LoadedSplit& train;
   AugmentOptions augment;  // none by default (see statisticsImages)
   uint64_t seed = 0;
+  // Which augmentation draw this pass sees. Each pass over the data draws its own, as each
+  // iteration over a DataLoader does in the reference (docs/reference-behaviour.md §6.7).
+  int64_t epoch = 0;
 
   torch::Device device() const { return layout.parameter(0).device(); }
+  // The same pass over the data again, with augmentations drawn afresh.
+  StatisticsPass nextPass() const {
+    StatisticsPass next = *this;
+    ++next.epoch;
+    return next;
+  }
   // Flat masked gradient of the summed cross-entropy of `rows` (their own labels), this rank.
   torch::Tensor gradientOfSum(const std::vector<int64_t>& rows) const;
 };

@@ -30,6 +30,9 @@ void UnlearnConfig::registerOptions(OptionTable& table) {
       .addFlag("reference-split-seed", &referenceSplitSeed,
                "rebuild the train/validation split with --seed as the reference does "
                "(docs/reference-behaviour.md §3.3); default: the original model's own split")
+      .addChoice("protocol", &protocol, {"clean", "reference"},
+                 "reference: the paper's code where our defaults differ (its split seed, test "
+                 "filter, FF rows, augmented FF/IU statistics; docs/reference-behaviour.md §12)")
       .add("batch-size", &batchSize, "global batch size over all ranks")
       .addChoice("augment", &augment, {"auto", "none", "crop-flip", "flip"},
                  "the unlearning data's augmentation, as mu-train's")

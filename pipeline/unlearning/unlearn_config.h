@@ -27,6 +27,9 @@ struct UnlearnConfig {
   // seed (docs/reference-behaviour.md §3.3): ~10 % of D_r and D_f were then never trained on. Off
   // by default.
   bool referenceSplitSeed = false;
+  // clean | reference: the reference code's behaviour wherever ours differs
+  // (reference_protocol.h); --reference-split-seed alone is its first rule.
+  std::string protocol = "clean";
   int64_t batchSize = 256;       // global, over all ranks
   std::string augment = "auto";  // as mu-train: the reference unlearns on augmented data
   int64_t checkpointEverySteps = 0;
@@ -36,6 +39,7 @@ struct UnlearnConfig {
   void registerOptions(OptionTable& table);
   void validate(int worldSize) const;
   ForgetRequest forgetRequest() const;
+  bool referenceProtocol() const { return protocol == "reference"; }
 };
 
 }  // namespace mu

@@ -22,6 +22,7 @@
 #include "pipeline/runs/run_config.h"
 #include "pipeline/runs/run_folder.h"
 #include "pipeline/training/train_session.h"
+#include "pipeline/unlearning/reference_protocol.h"
 
 namespace mu {
 namespace {
@@ -137,8 +138,8 @@ UnlearnRunOutcome runUnlearning(const UnlearnConfig& config, UnlearningMethod& m
   // reference's split-seed quirk is asked for.
   const auto trainSplitSeed = original.option<int64_t>("split-seed", 1);
   const double valFraction = original.option("val-fraction", 0.1);
-  const auto splitSeed =
-      static_cast<uint32_t>(config.referenceSplitSeed ? config.seed : trainSplitSeed);
+  const bool referenceSplit = config.referenceSplitSeed || config.referenceProtocol();
+  const auto splitSeed = static_cast<uint32_t>(referenceSplit ? config.seed : trainSplitSeed);
   const LoadedSplit clean = loadSplit(config.data, "train", config.stream);
   TrainValSplit split = loadValidationSplit(config.data, clean, splitSeed, valFraction);
   // D_r and D_f partition what the original model was trained on: with mu-train's --train-limit
@@ -159,6 +160,7 @@ UnlearnRunOutcome runUnlearning(const UnlearnConfig& config, UnlearningMethod& m
   request.poisonedIds = poisoning.ids;
   ForgetSet forgetSet = selectForgetSet(request, train, split, splitSeed, valFraction);
   forgetSet.poisoning = poisoning;
+  if (config.referenceProtocol()) forgetSet.wholeClass = referenceDropsForgottenClasses(forgetSet);
 
   // The model: the original's weights and masks, or (retrain) the initial weights under them.
   torch::manual_seed(static_cast<uint64_t>(original.option<int64_t>("train-seed", 1)));
@@ -203,6 +205,7 @@ UnlearnRunOutcome runUnlearning(const UnlearnConfig& config, UnlearningMethod& m
   context.batchSize = config.batchSize;
   context.seed = static_cast<uint64_t>(config.seed);
   context.checkpointEverySteps = config.checkpointEverySteps;
+  context.referenceProtocol = config.referenceProtocol();
 
   // Resume an iterative method from its last progress checkpoint; one-shot methods start over.
   double earlierSeconds = 0;
@@ -243,6 +246,7 @@ UnlearnRunOutcome runUnlearning(const UnlearnConfig& config, UnlearningMethod& m
   json results;
   results["method"] = method.name();
   results["method_options"] = method.optionsJson();
+  results["protocol"] = config.protocol;
   results["RTE_s"] = rteSeconds;
   results["world_size"] = comm.size();
   results["threads_per_rank"] = torch::get_num_threads();

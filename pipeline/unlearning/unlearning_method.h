@@ -78,6 +78,7 @@ struct UnlearnContext {
   ResumePoint resume;         // iterative methods only; one-shot methods always start over
   ProgressHook saveProgress;  // iterative methods only; may be empty
   int64_t checkpointEverySteps = 0;  // > 0: also report inside epochs every N global steps
+  bool referenceProtocol = false;    // the reference code's behaviour (reference_protocol.h)
 
   int64_t numClasses() const { return train.manifest.numClasses; }
 };

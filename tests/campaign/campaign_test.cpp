@@ -273,6 +273,52 @@ TEST(CampaignManifest, ASweptMethodNamesEachSettingBriefly) {
   EXPECT_EQ(settings, (std::set<std::string>{"iu-alpha 1", "iu-alpha 0.01", "defaults"}));
 }
 
+TEST(CampaignManifest, TheReferenceProtocolTrainsOneOriginalAndVariesTheUnlearningSeed) {
+  const auto count = [](const Manifest& manifest, Stage stage) {
+    return std::count_if(manifest.tasks.begin(), manifest.tasks.end(),
+                         [&](const Task& task) { return task.stage == stage; });
+  };
+  json spec = fixedSpec();  // seeds 1 and 2, dense and OMP, two methods
+  spec["protocol"] = "reference";
+  const Manifest reference = expand(parseSpec(spec, "spec.json", programs()), "/r", "/b");
+  EXPECT_EQ(count(reference, Stage::Train), 1);
+  EXPECT_EQ(count(reference, Stage::Prune), 1);
+  EXPECT_EQ(count(reference, Stage::Unlearn), 8);
+  std::set<int64_t> seeds;
+  for (const Task& task : reference.tasks) {
+    if (task.stage == Stage::Train) {
+      const auto trainSeed = std::find(task.command.begin(), task.command.end(), "--train-seed");
+      EXPECT_EQ(*(trainSeed + 1), "1") << "the first seed's model";
+    }
+    if (task.stage != Stage::Unlearn) continue;
+    const auto protocol = std::find(task.command.begin(), task.command.end(), "--protocol");
+    ASSERT_NE(protocol, task.command.end());
+    EXPECT_EQ(*(protocol + 1), "reference");
+    EXPECT_EQ(task.labels.at("protocol"), "reference");
+    seeds.insert(task.labels.at("seed").get<int64_t>());
+  }
+  EXPECT_EQ(seeds, (std::set<int64_t>{1, 2})) << "trials vary the unlearning seed";
+
+  // "trials" overrides the protocol's default; the clean protocol's tasks keep their hashes.
+  spec["trials"] = "retrain-per-seed";
+  EXPECT_EQ(count(expand(parseSpec(spec, "spec.json", programs()), "/r", "/b"), Stage::Train), 2);
+  json clean = fixedSpec();
+  clean["protocol"] = "clean";
+  const Manifest explicitClean = expand(parseSpec(clean, "spec.json", programs()), "/r", "/b");
+  const Manifest implicitClean =
+      expand(parseSpec(fixedSpec(), "spec.json", programs()), "/r", "/b");
+  ASSERT_EQ(explicitClean.tasks.size(), implicitClean.tasks.size());
+  for (size_t i = 0; i < explicitClean.tasks.size(); ++i) {
+    EXPECT_EQ(explicitClean.tasks[i].hash, implicitClean.tasks[i].hash);
+  }
+  EXPECT_NE(specError([](json& s) { s["protocol"] = "paper"; }).find("protocol"),
+            std::string::npos);
+  EXPECT_NE(specError([](json& s) {
+              s["options"]["unlearn"]["protocol"] = "reference";
+            }).find("set by the campaign"),
+            std::string::npos);
+}
+
 TEST(CampaignManifest, ARootKeepsTheTasksOfEverySpecExpandedIntoIt) {
   test::ScratchDir dir("campaign-manifest-merge");
   const std::string root = dir.path();
@@ -586,6 +632,23 @@ TEST(CampaignReport, ASweepHasARowPerSetting) {
   EXPECT_NE(csv.find(",iu[iu-alpha=0.01],"), std::string::npos) << csv;
   EXPECT_NE(csv.find(",iu[iu-alpha=1;iu-augment=true],"), std::string::npos) << csv;
   EXPECT_NE(svgPlot(rows).find(">IU (iu-alpha 0.01)</text>"), std::string::npos);
+}
+
+TEST(CampaignReport, EachProtocolHasItsOwnSection) {
+  test::ScratchDir dir("campaign-report-protocol");
+  const std::string root = dir.path();
+  writeEvaluation(root, "a", "retrain", 0, 1, 10, 20, 100, 90, 30);
+  writeEvaluation(root, "b", "retrain", 0, 1, 14, 24, 100, 88, 30);
+  const std::string file = root + "/unlearn/b/evaluation.json";
+  json evaluation = test::readJson(file);
+  evaluation["protocol"] = "reference";
+  std::ofstream(file) << evaluation.dump();
+  const std::string markdown =
+      markdownTable(aggregate(collectEvaluations(root), programs().methods()));
+  EXPECT_NE(markdown.find("### fashion-mnist, resnet20s\n"), std::string::npos) << markdown;
+  EXPECT_NE(markdown.find("### fashion-mnist, resnet20s, reference protocol\n"), std::string::npos)
+      << markdown;
+  EXPECT_NE(markdown.find("| Retrain | dense | 14.00 ± – |"), std::string::npos) << markdown;
 }
 
 // A tiny train + prune campaign: tinycnn on 256 images, two seeds, dense and OMP 50 %.

@@ -141,6 +141,30 @@ TEST_F(MuTrain, TwoRanksReproduceOneRank) {
   }
 }
 
+TEST_F(MuTrain, TwoRanksAverageTheirBatchNormStatisticsByDefault) {
+  // resnet20s has BatchNorm: each rank's batches give it its own running statistics. The
+  // checkpoint holds their average by default and rank 0's with --bn-stats rank0; the weights,
+  // trained on batch statistics, are the same either way.
+  test::ScratchDir work("mu-train-bn");
+  const std::string base =
+      " --arch resnet20s --epochs 1 --batch-size 64 --train-limit 256 --lr 0.05 --augment none"
+      " --rewind-epoch 0 --threads 1 --quiet";
+  for (const char* choice : {"average", "rank0"}) {
+    const test::CommandResult run = test::runCommand(
+        std::string(kMpirun) + "-np 2 " +
+        trainCommand(work.file(choice), std::string("--bn-stats ") + choice, base));
+    ASSERT_EQ(run.exitCode, 0) << run.output;
+  }
+  expectSameTensors(work.file("average") + "/last.h5", work.file("rank0") + "/last.h5",
+                    {"/params"});
+  const auto averaged = readTensors(work.file("average") + "/last.h5", "/buffers");
+  const auto rankZero = readTensors(work.file("rank0") + "/last.h5", "/buffers");
+  EXPECT_NE(averaged.at("bn1.running_mean"), rankZero.at("bn1.running_mean"));
+  EXPECT_NE(averaged.at("bn1.running_var"), rankZero.at("bn1.running_var"));
+  EXPECT_EQ(averaged.at("normalize.mean"), rankZero.at("normalize.mean"))
+      << "only BatchNorm statistics are averaged";
+}
+
 TEST_F(MuTrain, ChangedOptionsOnResumeAreRefused) {
   const std::string run = referenceRun();
   const auto before = fs::last_write_time(run + "/last.h5");

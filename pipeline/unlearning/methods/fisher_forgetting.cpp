@@ -7,6 +7,7 @@
 #include "pipeline/base/seed_mixing.h"
 #include "pipeline/base/stop_signal.h"
 #include "pipeline/masks/masks.h"
+#include "pipeline/unlearning/reference_protocol.h"
 #include "pipeline/unlearning/unlearn_clock.h"
 #include "pipeline/unlearning/unlearning_method.h"
 
@@ -30,8 +31,8 @@ torch::Tensor fisherDiagonal(const StatisticsPass& pass, const std::vector<int64
     if (batch < batches) {
       const std::vector<int64_t> batchRows =
           rowRange(rows, batch * batchSize, std::min(sampleCount, (batch + 1) * batchSize));
-      const torch::Tensor images =
-          statisticsImages(pass.train, batchRows, pass.augment, pass.seed, pass.device());
+      const torch::Tensor images = statisticsImages(pass.train, batchRows, pass.augment, pass.seed,
+                                                    pass.epoch, pass.device());
       const torch::Tensor logits = pass.model.forward(images);
       const torch::Tensor probabilities = torch::softmax(logits.detach(), 1);
       const int64_t classes = logits.size(1);
@@ -103,17 +104,19 @@ class FisherForgetting final : public UnlearningMethod {
     if (retain.empty()) throw InputError("ff", "retain set", "at least one retain sample");
     UnlearnClock clock;
     const ParameterLayout layout(context.model, context.masks);
-    const StatisticsPass pass = beginStatisticsPass(context, layout, augment_);
+    const StatisticsPass pass =
+        beginStatisticsPass(context, layout, augment_ || context.referenceProtocol);
     UnlearnOutcome outcome;
     const torch::Tensor fisher = fisherDiagonal(pass, retain, batchSize_, context.progress);
     if (!fisher.defined()) {
       outcome.stopped = true;  // the model is unchanged: a rerun starts over
     } else {
       addNoise(context, layout, fisher);
+      outcome.summary["zeroed_classifier_rows"] = zeroedRows(context);
       outcome.summary["fisher_batches"] =
           (static_cast<int64_t>(retain.size()) + batchSize_ - 1) / batchSize_;
       outcome.summary["fisher_mean"] = fisher.mean().item<double>();
-      outcome.summary["augmented_statistics"] = augment_;
+      outcome.summary["augmented_statistics"] = augment_ || context.referenceProtocol;
     }
     outcome.seconds = context.comm.allReduceMax(clock.seconds());
     return outcome;
@@ -125,9 +128,7 @@ class FisherForgetting final : public UnlearningMethod {
   // the reference either).
   void addNoise(UnlearnContext& context, const ParameterLayout& layout,
                 const torch::Tensor& fisher) const {
-    const std::vector<int64_t> forgottenClasses =
-        context.forget.wholeClass ? context.forget.request.forgetClasses.classes()
-                                  : std::vector<int64_t>{};
+    const std::vector<int64_t> forgottenClasses = zeroedRows(context);
     at::Generator generator =
         at::detail::createCPUGenerator(mixSeed(context.seed, {kFisherNoiseStream}));
     const std::vector<torch::Tensor> fisherOf = layout.unflatten(fisher);
@@ -141,6 +142,16 @@ class FisherForgetting final : public UnlearningMethod {
       parameter.copy_(posterior.mean + posterior.variance.sqrt() * noise);
     }
     applyMasks(context.model, context.masks);
+  }
+
+  // The classifier rows set to mean 0, variance 1e-4: every forgotten class when whole classes
+  // are forgotten; the reference's own rule under its protocol (reference_protocol.h).
+  static std::vector<int64_t> zeroedRows(const UnlearnContext& context) {
+    if (context.referenceProtocol) {
+      return referenceFisherZeroedRows(context.forget, context.numClasses());
+    }
+    return context.forget.wholeClass ? context.forget.request.forgetClasses.classes()
+                                     : std::vector<int64_t>{};
   }
 
   double alpha_ = 3e-8;

@@ -139,18 +139,24 @@ class InfluenceUnlearning final : public UnlearningMethod {
     }
     UnlearnClock clock;
     const ParameterLayout layout(context.model, context.masks);
-    const StatisticsPass pass = beginStatisticsPass(context, layout, augment_);
+    const StatisticsPass pass =
+        beginStatisticsPass(context, layout, augment_ || context.referenceProtocol);
     const int64_t batch =
         std::max<int64_t>(1, (context.batchSize + context.comm.size() - 1) / context.comm.size());
     UnlearnOutcome outcome;
     torch::Tensor direction;
     const torch::Tensor forgetSum = gradientSum(pass, forget, batch, context.progress);
-    const torch::Tensor retainSum =
-        forgetSum.defined() ? gradientSum(pass, retain, batch, context.progress) : torch::Tensor();
+    // Three passes over the data (D_f, D_r, then D_r one by one), each with its own draw of
+    // augmentations when augmenting, as the reference's three DataLoaders.
+    const StatisticsPass retainPass = pass.nextPass();
+    const torch::Tensor retainSum = forgetSum.defined()
+                                        ? gradientSum(retainPass, retain, batch, context.progress)
+                                        : torch::Tensor();
     if (retainSum.defined()) {
       const torch::Tensor v = influenceVector(forgetSum, static_cast<int64_t>(forget.size()),
                                               retainSum, static_cast<int64_t>(retain.size()));
-      direction = woodFisherDirection(pass, v, retain, woodFisherN_, context.progress);
+      direction =
+          woodFisherDirection(retainPass.nextPass(), v, retain, woodFisherN_, context.progress);
       outcome.summary["v_norm"] = v.norm().item<double>();
     }
     if (!direction.defined()) {
@@ -160,7 +166,7 @@ class InfluenceUnlearning final : public UnlearningMethod {
       outcome.summary["k_norm"] = direction.norm().item<double>();
       outcome.summary["woodfisher_samples"] =
           woodFisherSampleCount(static_cast<int64_t>(retain.size()), woodFisherN_);
-      outcome.summary["augmented_statistics"] = augment_;
+      outcome.summary["augmented_statistics"] = augment_ || context.referenceProtocol;
     }
     outcome.seconds = context.comm.allReduceMax(clock.seconds());
     return outcome;
