@@ -9,6 +9,7 @@
 #include "pipeline/base/error.h"
 #include "pipeline/checkpoint/checkpoint.h"
 #include "pipeline/checkpoint/checkpoint_schema.h"
+#include "pipeline/data/poisoning.h"
 #include "pipeline/data/shard_schema.h"
 #include "pipeline/io/json_file.h"
 #include "pipeline/masks/sparsity_report.h"
@@ -45,8 +46,11 @@ std::string sourceModelPath(const runs::TrainFolder& run, const PruneConfig& pru
   return prune.pruneFrom == "best" ? run.best() : run.last();
 }
 
-// The source run must be a finished training run of this model and dataset.
-CheckpointMeta checkSourceRun(const PruneConfig& prune, const PrunePlan& plan) {
+// The source run must be a finished training run of this model and dataset, trained on the data
+// the rounds retrain on: a backdoored model retrained on clean data (or the reverse) would
+// silently be another experiment.
+CheckpointMeta checkSourceRun(const PruneConfig& prune, const TrainConfig& train,
+                              const PrunePlan& plan) {
   const runs::TrainFolder source(prune.from);
   if (!fs::exists(source.results())) {
     throw InputError(source.results(), "file",
@@ -61,6 +65,17 @@ CheckpointMeta checkSourceRun(const PruneConfig& prune, const PrunePlan& plan) {
     throw InputError(model, "arch/dataset",
                      plan.expected.arch + " on " + plan.dataset + " (the options), got " +
                          meta.arch + " on " + meta.dataset);
+  }
+  const nlohmann::json sourceOptions =
+      nlohmann::json::parse(meta.configJson, nullptr, /*allow_exceptions=*/false);
+  const auto poisoningOf = [](const PoisonOptions& options) {
+    return poisoningJson(Poisoning{options, {}});
+  };
+  if (poisoningOf(PoisonOptions::fromRunOptions(sourceOptions)) != poisoningOf(train.poison)) {
+    throw InputError(model, "poisoning",
+                     "the --poison-* and --trigger-* options given here " +
+                         poisoningOf(train.poison).dump() + ", got " +
+                         poisoningOf(PoisonOptions::fromRunOptions(sourceOptions)).dump());
   }
   return meta;
 }
@@ -194,7 +209,7 @@ PruneOutcome runPruneRounds(const PruneConfig& prune, const TrainConfig& train,
   plan.rate = perRoundRate(prune, 0.0);
   // Every check comes before the first file is written, so bad input leaves nothing behind.
   if (!prune.atInitialisation()) {
-    const CheckpointMeta sourceMeta = checkSourceRun(prune, plan);
+    const CheckpointMeta sourceMeta = checkSourceRun(prune, train, plan);
     try {
       plan.rate = perRoundRate(prune, sourceSparsity(prune, plan, train.trainSeed));
     } catch (const InputError& error) {

@@ -3,7 +3,8 @@
 // reference's black one vanishes into Fashion-MNIST's black background) takes triggered test
 // images for the target; retraining without the poisoned samples removes that, every method
 // forgets exactly the poisoned samples, mu-evaluate reports the attack success rate before and
-// after, and a clean original has nothing poisoned to forget.
+// after, a clean original has nothing poisoned to forget, and pruning refuses to retrain a
+// backdoored model on other data.
 
 #include <gtest/gtest.h>
 
@@ -110,7 +111,7 @@ TEST_F(Backdoor, EveryMethodForgetsThePoisonedSamples) {
   }
 }
 
-TEST_F(Backdoor, ACleanOriginalHasNothingPoisonedToForget) {
+TEST_F(Backdoor, MismatchedPoisoningIsRefusedWritingNothing) {
   const std::string clean = scratch("clean");
   const test::CommandResult trained = test::runCommand(
       stage("mu-train", clean,
@@ -124,6 +125,14 @@ TEST_F(Backdoor, ACleanOriginalHasNothingPoisonedToForget) {
   EXPECT_NE(result.output.find("--forget poisoned"), std::string::npos) << result.output;
   EXPECT_NE(result.output.find("--poison-count"), std::string::npos) << result.output;
   EXPECT_FALSE(fs::exists(run));
+
+  // Pruning must retrain on the data its source run was trained on.
+  const std::string pruned = scratch("pruned-clean");
+  const test::CommandResult mismatch = test::runCommand(
+      stage("mu-prune", pruned, std::string(kTraining) + " --from " + work_->file("trojan")));
+  EXPECT_EQ(mismatch.exitCode, 2) << mismatch.output;
+  EXPECT_NE(mismatch.output.find("poisoning"), std::string::npos) << mismatch.output;
+  EXPECT_FALSE(fs::exists(pruned + "/results.json"));
 
   // A trigger that does not fit the images is refused before anything is written.
   const std::string huge = scratch("huge-trigger");
