@@ -175,12 +175,6 @@ UnlearnRunOutcome runUnlearning(const UnlearnConfig& config, UnlearningMethod& m
   // On a GPU the methods' gradients and statistics are summed over NCCL.
   DevicePlacement placement(*model, comm, {config.device});
   Communicator& tensorComm = placement.comm();
-  const LoadedSplit test = loadSplit(config.data, "test", config.stream);
-  json backdoorBefore;
-  if (poisoning.enabled()) {
-    if (originalWeights != model) placeModel(*originalWeights, placement.device());
-    backdoorBefore = backdoorScores(*originalWeights, test, forgetSet, tensorComm);
-  }
 
   // Everything is checked: now the run folder.
   if (comm.rank() == 0) fs::create_directories(dir);
@@ -195,6 +189,15 @@ UnlearnRunOutcome runUnlearning(const UnlearnConfig& config, UnlearningMethod& m
     outcome.alreadyComplete = true;
     outcome.results = readJsonFile(folder.results());
     return outcome;
+  }
+
+  // The test set, and how well a backdoor worked before unlearning: measured once the run is
+  // known to have work left, on the original weights (before a resume overwrites them).
+  const LoadedSplit test = loadSplit(config.data, "test", config.stream);
+  json backdoorBefore;
+  if (poisoning.enabled()) {
+    if (originalWeights != model) placeModel(*originalWeights, placement.device());
+    backdoorBefore = backdoorScores(*originalWeights, test, forgetSet, tensorComm);
   }
 
   ProgressReporter progress("unlearn", comm.rank() == 0 && !config.quiet);
