@@ -24,6 +24,20 @@ NamedTensors Classifier::linearWeights() const {
   return weightsOf<torch::nn::LinearImpl>();
 }
 
+std::string Classifier::headName() const {
+  const NamedTensors linear = linearWeights();
+  if (linear.empty()) {
+    throw std::logic_error("Classifier: the architecture has no Linear layer for its class scores");
+  }
+  const std::string& weight = linear.back().first;
+  return weight.substr(0, weight.size() - std::string(".weight").size());
+}
+
+bool Classifier::inHead(const std::string& name) const {
+  const std::string prefix = headName() + ".";
+  return name.compare(0, prefix.size(), prefix) == 0;
+}
+
 NormalizeImpl& Classifier::normalizer() {
   if (normalize_.is_empty()) {
     throw std::logic_error("Classifier: the architecture never registered its normalize module");

@@ -27,6 +27,11 @@ class Classifier : public torch::nn::Module {
   NamedTensors convWeights() const;
   // Every Linear weight, same conventions; never pruned by the reference, listed for an option.
   NamedTensors linearWeights() const;
+  // The module name of the final Linear layer ("fc", "classifier.4"): the class scores, the part
+  // a transfer to other classes replaces and a linear probe trains. Its parameters are named
+  // "<headName>.weight" and "<headName>.bias".
+  std::string headName() const;
+  bool inHead(const std::string& parameterOrBufferName) const;
 
   // The "normalize" sub-module (buffers normalize.mean and normalize.std).
   NormalizeImpl& normalizer();

@@ -51,6 +51,10 @@ std::string PruneFolder::results() const {
   return join(dir_, "results.json");
 }
 
+std::string TransferFolder::source() const {
+  return join(dir(), "source.json");
+}
+
 std::string UnlearnFolder::config() const {
   return join(dir_, "config.json");
 }

@@ -82,6 +82,15 @@ class UnlearnFolder {
   std::string dir_;
 };
 
+// A transfer run (mu-transfer --run-dir): a training run on the target dataset (its files are a
+// TrainFolder's; best.h5 is the transferred model) that also records which model it started from.
+class TransferFolder : public TrainFolder {
+ public:
+  explicit TransferFolder(std::string dir) : TrainFolder(std::move(dir)) {}
+  // source.json: the source checkpoint (a resumed run must name the same).
+  std::string source() const;
+};
+
 // The campaign's bookkeeping for one task, outside the task's run folder (which some stages
 // want empty when they start): its log and markers. The Slurm job script writes the same names.
 class TaskStateFolder {

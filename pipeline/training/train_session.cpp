@@ -87,6 +87,38 @@ void averageBatchNormStatistics(torch::nn::Module& model, Communicator& comm) {
   }
 }
 
+using NamedParameters = std::vector<std::pair<std::string, torch::Tensor>>;
+
+// The parameters a session trains: all of them, or the head alone. The others stop requiring
+// gradients, so backward ends at the head and nothing else is summed over the ranks.
+NamedParameters trainedParameters(Classifier& model, bool headOnly) {
+  NamedParameters trained;
+  for (auto& [name, parameter] : namedParameterList(model)) {
+    if (headOnly && !model.inHead(name)) {
+      parameter.requires_grad_(false);
+    } else {
+      trained.emplace_back(name, parameter);
+    }
+  }
+  return trained;
+}
+
+// The masks of the parameters the optimizer holds (the others never move).
+TensorMap masksOfTrained(const TensorMap& masks, const NamedParameters& trained) {
+  TensorMap kept;
+  for (const auto& [name, parameter] : trained) {
+    const auto found = masks.find(name);
+    if (found != masks.end()) kept.emplace(name, found->second);
+  }
+  return kept;
+}
+
+std::vector<torch::Tensor> tensorsOf(const NamedParameters& named) {
+  std::vector<torch::Tensor> tensors;
+  for (const auto& entry : named) tensors.push_back(entry.second);
+  return tensors;
+}
+
 }  // namespace
 
 ModelSpec modelSpecFor(const TrainConfig& config, const DatasetManifest& manifest) {
@@ -157,6 +189,7 @@ TrainOutcome TrainSession::run(const SessionStart& start) {
   if (!start.weightsFrom.empty()) {
     loadCheckpoint(start.weightsFrom, *model, nullptr, nullptr, expected);
   }
+  if (start.prepareModel) start.prepareModel(*model);
   applyMasks(*model, masks);
   CheckpointMeta meta;
   meta.arch = config_.arch;
@@ -180,8 +213,9 @@ TrainOutcome TrainSession::run(const SessionStart& start) {
   const torch::Device device = placement.device();
   Communicator& comm = placement.comm();
 
-  MaskedSgd sgd(namedParameterList(*model), {config_.lr, config_.momentum, config_.weightDecay},
-                masks);
+  const NamedParameters trained = trainedParameters(*model, start.headOnly);
+  MaskedSgd sgd(trained, {config_.lr, config_.momentum, config_.weightDecay},
+                masksOfTrained(masks, trained));
 
   Position position;
   if (isCompleteCheckpoint(folder.last())) {
@@ -208,14 +242,18 @@ TrainOutcome TrainSession::run(const SessionStart& start) {
   LrScheduleOptions scheduleOptions = config_.scheduleOptions();
   scheduleOptions.epochOffset = start.scheduleOffset;
   const LrSchedule schedule(scheduleOptions);
-  GradientBucketer buckets(model->parameters());
+  GradientBucketer buckets(tensorsOf(trained));
   TrainingLoop loop(*model, comm, sgd, buckets, schedule, crossEntropyLoss());
+  if (start.headOnly) loop.keepEvalMode();
   loop.setAutocast({config_.amp == "bf16"});
   if (config_.cudaGraphs) loop.enableCudaGraphs();  // cross-entropy steps: nothing host-side moves
   ProgressReporter progress("train", comm.rank() == 0 && !config_.quiet);
 
   auto saveTo = [&](const std::string& path, const char* kind, bool withState) {
-    if (config_.bnStats == "average" && comm.size() > 1) averageBatchNormStatistics(*model, comm);
+    // A linear probe's statistics never move: averaging equal values could still move a last bit.
+    if (config_.bnStats == "average" && comm.size() > 1 && !start.headOnly) {
+      averageBatchNormStatistics(*model, comm);
+    }
     if (comm.rank() != 0) return;
     CheckpointMeta current = meta;
     current.kind = kind;

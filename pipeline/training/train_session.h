@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <string>
 
 #include "pipeline/cli/option_table.h"
@@ -30,10 +31,16 @@ struct TrainOutcome {
 
 // Where a session starts. The default is mu-train's: a fresh initialisation from --train-seed,
 // dense, on the schedule from its epoch 0. A pruning round starts from rewound weights under its
-// masks on a rewound schedule.
+// masks on a rewound schedule; a transfer from another model's features, with a fresh head.
 struct SessionStart {
-  TensorMap masks;              // pruned weights (empty: dense); kept through training
-  std::string weightsFrom;      // checkpoint whose weights start the run (empty: fresh init)
+  TensorMap masks;          // pruned weights (empty: dense); kept through training
+  std::string weightsFrom;  // checkpoint whose weights start the run (empty: fresh init)
+  // Runs on the freshly initialised model before the masks are applied and init.h5 is written
+  // (a resumed run then loads its last.h5 over it): a transfer copies its source's features here.
+  std::function<void(Classifier& model)> prepareModel;
+  // A linear probe: only the head (Classifier::headName) trains; every other parameter and the
+  // BatchNorm statistics stay as prepared.
+  bool headOnly = false;
   int64_t scheduleOffset = 0;   // learning-rate rewinding: run epoch e uses schedule epoch e + this
   nlohmann::json extraResults;  // merged into results.json (e.g. the round's sparsity report)
 };

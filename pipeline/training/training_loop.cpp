@@ -100,7 +100,7 @@ EpochOutcome TrainingLoop::runEpoch(
                        true, data.order);
   const std::vector<int64_t> order = sampler.epochOrder(settings.epoch);
   const int64_t steps = sampler.batchesPerEpoch();
-  model_.train();
+  model_.train(!evalMode_);
   progress.resetEpoch();
   const BatchPlacement placement = batchPlacement();
 

@@ -71,6 +71,9 @@ class TrainingLoop {
   // Steps replay a CUDA graph of themselves (--cuda-graphs; step_graph.h says when). Only for a
   // loss whose host-side values never change between steps. SystemError without a CUDA LibTorch.
   void enableCudaGraphs();
+  // A linear probe: the model stays in eval mode while it trains, so BatchNorm normalises with its
+  // running statistics and leaves them as they are (only the parameters the optimizer holds move).
+  void keepEvalMode() { evalMode_ = true; }
 
   // Runs `settings.epoch` from `settings.startStep`; `afterStep(epoch, nextStep)` runs after each
   // optimizer step (periodic checkpoints). Stops early, between steps, when any rank got a stop
@@ -98,6 +101,7 @@ class TrainingLoop {
   LossFunction loss_;
   torch::Device device_;
   AutocastOptions autocast_;
+  bool evalMode_ = false;
   std::unique_ptr<StepGraph> stepGraph_;  // null: eager steps
   // The epoch's summed cross-entropy and right answers, on the model's device. Members, not
   // locals, because a recorded step graph adds into these very tensors.
