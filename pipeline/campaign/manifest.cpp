@@ -26,6 +26,9 @@ class Expander {
       : spec_(spec), root_(std::move(root)), binDir_(std::move(binDir)) {}
 
   Manifest run() {
+    if (spec_.transfer && spec_.lastStage >= Stage::Transfer) {
+      targetData_ = &addData(spec_.transfer->dataset);
+    }
     for (const DatasetSpec& dataset : spec_.datasets) {
       const Task& data = addData(dataset);
       if (spec_.lastStage < Stage::Train) continue;
@@ -57,6 +60,10 @@ class Expander {
         model = &addPrune(data, train, sparsity);
         checkpoint = runs::PruneFolder(model->runDir).finalModel(sparsity.rounds);
       }
+      nlohmann::json modelLabels = model->labels;
+      modelLabels["sparsity"] = sparsity.label();
+      modelLabels["sparsity_fraction"] = sparsity.sparsity();
+      addTransfers(*model, checkpoint, modelLabels);
       if (spec_.lastStage < Stage::Unlearn) continue;
       for (const ForgetSpec& forget : spec_.forget) {
         for (const MethodSpec& method : spec_.methods) {
@@ -64,6 +71,7 @@ class Expander {
             const Task& unlearn =
                 addUnlearn(data, *model, checkpoint, sparsity, forget, method, unlearnSeed);
             if (spec_.lastStage >= Stage::Evaluate) addEvaluate(data, unlearn);
+            addTransfers(unlearn, runs::UnlearnFolder(unlearn.runDir).model(), unlearn.labels);
           }
         }
       }
@@ -78,7 +86,7 @@ class Expander {
     if (!dataset.source.empty()) append(task.command, {"--source", dataset.source});
     append(task.command, {"--out", task.runDir});
     append(task.command, optionArguments(dataset.options));
-    task.labels = {{"dataset", dataset.format}};
+    task.labels = {{"dataset", datasetLabel(dataset)}};
     return add(std::move(task));
   }
 
@@ -171,6 +179,39 @@ class Expander {
     add(std::move(task));
   }
 
+  // The model of `source` (a train, prune or unlearn task) fitted to the target dataset, once per
+  // transfer mode. Its seeds are the source's: they seed the new head and the sample order.
+  void addTransfers(const Task& source, const std::string& checkpoint,
+                    const nlohmann::json& labels) {
+    if (targetData_ == nullptr) return;
+    const StageOptions& options = spec_.options.at(Stage::Transfer);
+    const auto seed = std::to_string(labels.at("seed").get<int64_t>());
+    for (const std::string& mode : spec_.transfer->modes) {
+      Task task = start(Stage::Transfer, {{"mode", mode}, {"options", options}},
+                        {source.hash, targetData_->hash});
+      task.command = {program(Stage::Transfer),
+                      "--from",
+                      checkpoint,
+                      "--data",
+                      targetData_->runDir,
+                      "--run-dir",
+                      task.runDir,
+                      "--mode",
+                      mode,
+                      "--train-seed",
+                      seed,
+                      "--seed",
+                      seed};
+      append(task.command, optionArguments(options));
+      append(task.command, runtimeArguments(task));
+      task.labels = labels;
+      task.labels["transfer_of"] = stageName(source.stage);
+      task.labels["transfer_mode"] = mode;
+      task.labels["target_dataset"] = targetData_->labels.at("dataset");
+      add(std::move(task));
+    }
+  }
+
   Task start(Stage stage, nlohmann::json config, std::vector<std::string> parents) const {
     Task task;
     task.stage = stage;
@@ -190,6 +231,13 @@ class Expander {
     const auto [position, added] = seen_.emplace(task.hash, tasks.size());
     if (added) tasks.push_back(std::move(task));
     return tasks.at(position->second);
+  }
+
+  // The format, and a class subset where mu-data keeps one: "fashion-mnist[0-4]".
+  static std::string datasetLabel(const DatasetSpec& dataset) {
+    const auto classes = dataset.options.find("classes");
+    if (classes == dataset.options.end()) return dataset.format;
+    return dataset.format + "[" + optionArguments({{"classes", *classes}}).back() + "]";
   }
 
   static std::vector<std::string> modelArguments(const std::string& arch, int64_t seed) {
@@ -217,6 +265,7 @@ class Expander {
   std::string binDir_;
   std::map<Stage, std::deque<Task>> byStage_;  // deque: references stay valid
   std::map<std::string, size_t> seen_;         // hash -> index in its stage's list
+  const Task* targetData_ = nullptr;           // the transfer's target dataset, if any
 };
 
 }  // namespace

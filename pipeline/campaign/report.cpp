@@ -18,18 +18,59 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Unlearn run folder name (its hash) -> the labels the campaign gave it.
-std::map<std::string, nlohmann::json> manifestLabels(const std::string& root) {
-  std::map<std::string, nlohmann::json> labels;
+// What ROOT's manifest says about the unlearning runs and the transfers chained after them.
+struct ManifestFacts {
+  std::map<std::string, nlohmann::json> labels;  // unlearn hash (its folder's name) -> labels
+  std::map<std::string, std::string> model;  // unlearn hash -> the task of the model it unlearned
+  // Source task hash -> mu-transfer --mode -> the transfer's run folder.
+  std::map<std::string, std::map<std::string, std::string>> transfers;
+};
+
+ManifestFacts readManifestFacts(const std::string& root) {
+  ManifestFacts facts;
   std::ifstream in(root + "/manifest.jsonl");
   std::string line;
   while (std::getline(in, line)) {
     const nlohmann::json task = nlohmann::json::parse(line, nullptr, false);
-    if (stringField(task, "stage") == "unlearn" && task.contains("labels")) {
-      labels[stringField(task, "hash")] = task["labels"];
+    const std::string stage = stringField(task, "stage");
+    const std::string hash = stringField(task, "hash");
+    const nlohmann::json parents = task.value("parents", nlohmann::json::array());
+    const std::string parent =
+        parents.is_array() && !parents.empty() && parents[0].is_string() ? parents[0] : "";
+    if (stage == "unlearn" && task.contains("labels")) {
+      facts.labels[hash] = task["labels"];
+      facts.model[hash] = parent;
+    } else if (stage == "transfer" && task.contains("labels")) {
+      const nlohmann::json& labels = task["labels"];
+      if (labels.contains("transfer_mode") && labels["transfer_mode"].is_string()) {
+        facts.transfers[parent][labels["transfer_mode"].get<std::string>()] =
+            stringField(task, "run_dir");
+      }
     }
   }
-  return labels;
+  return facts;
+}
+
+// The target task's test accuracy of the transfer `metric` names, for the unlearning run `hash`:
+// none when the campaign chained no such transfer or it has not finished.
+std::optional<double> transferAccuracy(const ManifestFacts& facts, const std::string& hash,
+                                       const TransferSource& source) {
+  std::string from = hash;
+  if (source.original) {
+    const auto model = facts.model.find(hash);
+    if (model == facts.model.end()) return std::nullopt;
+    from = model->second;
+  }
+  const auto byMode = facts.transfers.find(from);
+  if (byMode == facts.transfers.end()) return std::nullopt;
+  const auto run = byMode->second.find(source.mode);
+  if (run == byMode->second.end()) return std::nullopt;
+  const std::string results = runs::TransferFolder(run->second).results();
+  if (!fs::exists(results)) return std::nullopt;
+  const nlohmann::json document = readJsonFile(results);
+  const auto accuracy = document.find("test_accuracy");
+  if (accuracy == document.end() || !accuracy->is_number()) return std::nullopt;
+  return accuracy->get<double>();
 }
 
 std::string sparsityLabel(double sparsity) {
@@ -140,7 +181,7 @@ double gapBetween(const ReportRow& row, const ReportRow& exact) {
 }  // namespace
 
 std::vector<EvaluationRecord> collectEvaluations(const std::string& root) {
-  const std::map<std::string, nlohmann::json> labels = manifestLabels(root);
+  const ManifestFacts facts = readManifestFacts(root);
   std::vector<EvaluationRecord> records;
   const fs::path unlearn = fs::path(root) / "unlearn";
   if (!fs::is_directory(unlearn)) return records;
@@ -150,9 +191,15 @@ std::vector<EvaluationRecord> collectEvaluations(const std::string& root) {
   for (const fs::path& folder : folders) {
     const fs::path file = runs::UnlearnFolder(folder.string()).evaluation();
     if (!fs::exists(file)) continue;
-    const auto found = labels.find(folder.filename().string());
-    records.push_back(readRecord(file.string(),
-                                 found == labels.end() ? nlohmann::json::object() : found->second));
+    const std::string hash = folder.filename().string();
+    const auto found = facts.labels.find(hash);
+    records.push_back(readRecord(
+        file.string(), found == facts.labels.end() ? nlohmann::json::object() : found->second));
+    for (const Metric& metric : metricTable()) {
+      if (metric.transfer) {
+        records.back().metrics[metric.key] = transferAccuracy(facts, hash, *metric.transfer);
+      }
+    }
   }
   return records;
 }

@@ -82,9 +82,7 @@ int submitToSlurm(const Manifest& manifest, const SlurmScriptContext& context,
   nlohmann::json record = {{"submitted", unixSeconds()}, {"arrays", nlohmann::json::array()}};
   for (const SlurmArray& array : arrays) {
     const std::string script = scriptDir + "/" + array.name + ".sbatch";
-    const std::string dependency =
-        array.dependsOn < 0 ? ""
-                            : dependencyFlag(array, jobIds[static_cast<size_t>(array.dependsOn)]);
+    const std::string dependency = dependencyFlags(array, jobIds);
     std::vector<std::string> command{"sbatch"};
     for (const std::string& argument : sbatchArguments(array, context, dependency)) {
       command.push_back(argument);

@@ -185,6 +185,22 @@ void parseGrid(const JsonPath& grid, const Catalogue& catalogue, CampaignSpec& s
       [](int64_t s) { return s; });
 }
 
+TransferSpec parseTransfer(const JsonPath& node, const Catalogue& catalogue) {
+  node.requireKeys({"dataset", "modes"});
+  if (!node.has("dataset")) node.fail("expected \"dataset\": the target task's dataset");
+  TransferSpec transfer;
+  transfer.dataset = parseDataset(node["dataset"], catalogue);
+  if (!node.has("modes")) {
+    transfer.modes = {"linear-probe"};  // the paper's downstream evaluation
+    return transfer;
+  }
+  const std::vector<std::string> modes = catalogue.choices(Stage::Transfer, "mode");
+  transfer.modes = parseList<std::string>(
+      node["modes"], [&](const JsonPath& n) { return knownName(n, modes, "transfer mode"); },
+      [](const std::string& mode) { return mode; });
+  return transfer;
+}
+
 }  // namespace
 
 double SparsitySpec::sparsity() const {
@@ -217,7 +233,8 @@ nlohmann::json ForgetSpec::value() const {
 CampaignSpec parseSpec(const nlohmann::json& document, const std::string& file,
                        const Catalogue& catalogue) {
   const JsonPath root(document, file);
-  root.requireKeys({"name", "stop_after", "protocol", "trials", "grid", "options", "resources"});
+  root.requireKeys(
+      {"name", "stop_after", "protocol", "trials", "grid", "transfer", "options", "resources"});
   CampaignSpec spec;
   spec.file = file;
   spec.name = root.has("name") ? root["name"].string() : "campaign";
@@ -236,6 +253,7 @@ CampaignSpec parseSpec(const nlohmann::json& document, const std::string& file,
     spec.trials = knownName(root["trials"], {"retrain-per-seed", "one-original"}, "trials");
   }
   parseGrid(root["grid"], catalogue, spec);
+  if (root.has("transfer")) spec.transfer = parseTransfer(root["transfer"], catalogue);
   for (Stage stage : allStages()) spec.options[stage] = StageOptions::object();
   if (root.has("options")) {
     const JsonPath options = root["options"];

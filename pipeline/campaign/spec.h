@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -64,6 +65,13 @@ struct MethodSpec {
   std::string setting;
 };
 
+// "transfer": every model of the grid, before and after unlearning, fitted to a target dataset
+// (the paper's transfer via source-class removal, docs/reference-behaviour.md §9.2).
+struct TransferSpec {
+  DatasetSpec dataset;             // the target task, converted by a data task of its own
+  std::vector<std::string> modes;  // mu-transfer --mode: one transfer task per model and mode
+};
+
 struct CampaignSpec {
   std::string file;  // where it was read from (for messages)
   std::string name;
@@ -75,7 +83,8 @@ struct CampaignSpec {
   std::vector<int64_t> seeds;
   std::map<Stage, StageOptions> options;  // every stage has an entry (maybe empty)
   std::map<Stage, Resources> resources;   // every stage has an entry
-  Stage lastStage = Stage::Evaluate;      // "stop_after": stages after it are not expanded
+  Stage lastStage = Stage::Transfer;      // "stop_after": stages after it are not expanded
+  std::optional<TransferSpec> transfer;   // none: no transfer tasks
   // "protocol": clean (ours) | reference (mu-unlearn --protocol reference: the paper's code's
   // behaviour, docs/reference-behaviour.md §12).
   std::string protocol = "clean";

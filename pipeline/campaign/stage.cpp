@@ -43,6 +43,12 @@ const std::vector<StageEntry>& stageTable() {
        "",
        [](const std::string& dir) { return runs::UnlearnFolder(dir).evaluation(); },
        {"data", "unlearn-dir", "checkpoint", "forget-set", "out", "quiet"}},
+      // Fits a model (before or after unlearning) to the campaign's target dataset.
+      {Stage::Transfer,
+       "transfer",
+       "",
+       [](const std::string& dir) { return runs::TransferFolder(dir).done(); },
+       {"data", "from", "run-dir", "mode", "train-seed", "seed", "threads", "quiet", "config"}},
   };
   return table;
 }

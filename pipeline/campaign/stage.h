@@ -1,5 +1,5 @@
 #pragma once
-// The five stages a campaign chains, in dependency order, declared once in one table: each one's
+// The six stages a campaign chains, in dependency order, declared once in one table: each one's
 // name, the program (and sub-command) that runs it, the file whose presence in its run folder
 // means it finished (runs/run_folder.h names it; the stage writes it last, atomically), and the
 // options the campaign sets itself on its command line.
@@ -10,7 +10,7 @@
 
 namespace mu::campaign {
 
-enum class Stage { Data, Train, Prune, Unlearn, Evaluate };
+enum class Stage { Data, Train, Prune, Unlearn, Evaluate, Transfer };
 
 const std::vector<Stage>& allStages();
 std::string stageName(Stage stage);

@@ -56,6 +56,7 @@ json evaluationResultsJson(const EvaluatedModel& model, const EvaluationMetrics&
   out["sparsity"] = model.sparsityPercent;
   const Measurements measured = measurementsOf(model, metrics);
   for (const Metric& metric : metricTable()) {
+    if (metric.transfer) continue;  // the campaign's transfer runs measure it
     const std::optional<double> value = metric.compute(measured);
     out[metric.key] = value ? json(*value) : json(nullptr);
   }

@@ -35,6 +35,15 @@ struct Measurements {
   std::optional<double> originalAttackSuccess;
 };
 
+// Where a transfer metric's value comes from: the test accuracy on the target task of the
+// mu-transfer run of this --mode that a campaign chained after the unlearning run, or after the
+// model it unlearned (`original`). The campaign report reads those runs; mu-evaluate never
+// measures it.
+struct TransferSource {
+  std::string mode;  // mu-transfer --mode
+  bool original = false;
+};
+
 struct Metric {
   std::string key;    // its field in evaluation.json, e.g. "MIA_efficacy"
   std::string title;  // as tables and the summary line print it, e.g. "MIA-Efficacy"
@@ -44,6 +53,7 @@ struct Metric {
   bool summarised;    // in mu-evaluate's summary line
   // None where the evaluation did not measure it (written as null).
   std::function<std::optional<double>(const Measurements&)> compute;
+  std::optional<TransferSource> transfer;  // a transfer metric (its compute gives none)
 };
 
 // In column order. Reports leave out a column no row has a value for, so the backdoor's columns

@@ -26,10 +26,21 @@ TEST(MetricTable, ThePapersMetricsInColumnOrder) {
     if (metric.reported) reported.push_back(metric.key);
   }
   EXPECT_EQ(reported, (std::vector<std::string>{"UA", "MIA_efficacy", "RA", "TA", "RTE_s", "ASR",
-                                                "ASR_all", "TA_original", "ASR_original"}));
-  for (const char* key : {"ASR", "ASR_all", "TA_original", "ASR_original"}) {
+                                                "ASR_all", "TA_original", "ASR_original",
+                                                "transfer_LP", "transfer_LP_original",
+                                                "transfer_FT", "transfer_FT_original"}));
+  for (const char* key : {"ASR", "ASR_all", "TA_original", "ASR_original", "transfer_LP",
+                          "transfer_LP_original", "transfer_FT", "transfer_FT_original"}) {
     EXPECT_FALSE(find(key).inGap) << key << ": the paper's gap is about privacy unlearning";
   }
+  // The transfer metrics come from the campaign's mu-transfer runs, one per mode, before and after
+  // unlearning; mu-evaluate computes none of them.
+  for (const char* key : {"UA", "RA", "TA", "ASR"}) EXPECT_FALSE(find(key).transfer) << key;
+  EXPECT_EQ(find("transfer_LP").transfer->mode, "linear-probe");
+  EXPECT_FALSE(find("transfer_LP").transfer->original);
+  EXPECT_TRUE(find("transfer_FT_original").transfer->original);
+  EXPECT_EQ(find("transfer_FT_original").transfer->mode, "fine-tune");
+  EXPECT_FALSE(find("transfer_LP").compute(Measurements{}).has_value());
   for (const char* key : {"UA", "MIA_efficacy", "RA", "TA"}) {
     EXPECT_TRUE(find(key).inGap) << key;
     EXPECT_TRUE(find(key).plotted) << key;
