@@ -4,6 +4,7 @@
 #include <iomanip>
 #include <iostream>
 
+#include "datasets/convert/class_subset.h"
 #include "datasets/convert/converter.h"
 #include "datasets/convert/image_tree_converter.h"
 #include "datasets/formats/format_registry.h"
@@ -73,7 +74,11 @@ int main(int argc, char** argv) {
        "files (imagenet, tinyimagenet, imagefolder) convert on every MPI rank; an interrupted\n"
        "one resumes from <out>.partial.",
        [&](mu::OptionTable& table) { options.registerOptions(table); },
-       [&](const mu::ParsedCommandLine&) { return convert(options); },
+       [&](const mu::ParsedCommandLine& parsed) {
+         // `--classes ""` is an empty list, not the default's every class.
+         if (parsed.given("classes")) mu::parseClassList(options.classes);
+         return convert(options);
+       },
        {}},
       {"formats",
        "list the source formats",

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <filesystem>
 
+#include "datasets/convert/class_subset.h"
 #include "datasets/convert/normalisation.h"
 #include "datasets/formats/format_registry.h"
 #include "pipeline/base/code_version.h"
@@ -63,6 +64,9 @@ void ConvertOptions::registerOptions(OptionTable& table) {
       .add("shard-size", &shardSize, "samples per shard file")
       .add("split-seed", &splitSeed, "seed of the train/validation split stored with the shards")
       .add("val-fraction", &valFraction, "fraction of each class held out for validation")
+      .add("classes", &classes,
+           "keep only these source classes, relabelled 0..k-1 in the order listed, as the "
+           "dataset '<format>[<classes>]' (e.g. 5-9, 0,2,4 or 0-2,7; default: every class)")
       .add("max-side", &maxSide,
            "image trees: re-encode images whose longer side exceeds N pixels down to N (0: keep "
            "every size)")
@@ -88,6 +92,12 @@ void ConvertOptions::validate() const {
   if (jpegQuality < 1 || jpegQuality > 100) {
     throw InputError("--jpeg-quality", "value", "a JPEG quality in [1, 100]");
   }
+  classList();  // bad syntax is refused before any source file is read
+}
+
+std::vector<int64_t> ConvertOptions::classList() const {
+  if (classes.empty()) return {};
+  return parseClassList(classes);
 }
 
 ConvertResult convertDataset(const ConvertOptions& options) {
@@ -107,7 +117,7 @@ ConvertResult convertDataset(const ConvertOptions& options) {
 
   ConvertResult result;
   const auto readStart = std::chrono::steady_clock::now();
-  const SourceDataset source = format.load(sourceDir);
+  const SourceDataset source = selectClasses(format.load(sourceDir), options.classList());
   result.readSeconds = secondsSince(readStart);
   result.trainCount = source.train.size();
   result.testCount = source.test.size();
@@ -116,10 +126,12 @@ ConvertResult convertDataset(const ConvertOptions& options) {
   manifest.dataset = source.name;
   manifest.numClasses = source.numClasses;
   manifest.classNames = source.classNames;
+  manifest.sourceClasses = options.classList();
   manifest.channels = source.train.channels;
   manifest.height = source.train.height;
   manifest.width = source.train.width;
-  const ChannelStatistics statistics = normalisationFor(source.name, source.train);
+  // A subset keeps its family's reference constants; measured statistics are the subset's own.
+  const ChannelStatistics statistics = normalisationFor(manifest.family(), source.train);
   manifest.mean = statistics.mean;
   manifest.std = statistics.std;
   manifest.sources = source.sources;
@@ -127,7 +139,8 @@ ConvertResult convertDataset(const ConvertOptions& options) {
   manifest.shardSize = options.shardSize;
   manifest.codeVersion = codeVersion();
 
-  if (alreadyConverted(options, source.name, manifest.sourceSha256)) {
+  // The name includes the class subset: another subset is another dataset.
+  if (alreadyConverted(options, manifest.dataset, manifest.sourceSha256)) {
     result.alreadyConverted = true;
     return result;
   }

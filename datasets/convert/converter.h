@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "pipeline/cli/option_table.h"
 
@@ -17,6 +18,9 @@ struct ConvertOptions {
   // The reference trains on the seed-1 split (docs/reference-behaviour.md §2.1).
   int64_t splitSeed = 1;
   double valFraction = 0.1;
+  // --classes: keep only these source classes, relabelled 0..k-1 in the order listed
+  // (datasets/convert/class_subset.h); "" keeps every class.
+  std::string classes;
   // Trees of image files only.
   int64_t maxSide = 0;       // re-encode images whose longer side exceeds this (0: keep all)
   int64_t jpegQuality = 90;  // of every image the conversion re-encodes
@@ -26,6 +30,9 @@ struct ConvertOptions {
   void registerOptions(OptionTable& table);
   // InputError naming the option for an impossible value.
   void validate() const;
+  // --classes parsed (syntax only; the dataset's class count is checked once it is read); empty
+  // for every class.
+  std::vector<int64_t> classList() const;
 };
 
 struct ConvertResult {

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "datasets/convert/class_subset.h"
 #include "datasets/convert/image_preparation.h"
 #include "pipeline/base/code_version.h"
 #include "pipeline/base/error.h"
@@ -116,6 +117,7 @@ DatasetManifest baseManifest(const ImageTree& tree, const ConvertOptions& option
   manifest.encoding = shards::kJpegEncoding;
   manifest.numClasses = static_cast<int>(tree.classNames.size());
   manifest.classNames = tree.classNames;
+  manifest.sourceClasses = options.classList();
   manifest.channels = 3;  // every image decodes to RGB; its size varies (0 x 0 here)
   manifest.mean = tree.mean;
   manifest.std = tree.std;
@@ -247,7 +249,9 @@ ConvertResult convertImageTree(const ConvertOptions& options, const SourceFormat
     throw InputError("--source", "value", "required for format '" + format.name + "'");
   }
   const auto start = std::chrono::steady_clock::now();
-  const ImageTree tree = format.listTree(sourceDir);
+  // A class subset renames the dataset and lists only its files: both enter the conversion's
+  // facts, so another subset (or the full tree) is another conversion.
+  const ImageTree tree = selectClasses(format.listTree(sourceDir), options.classList());
   const json facts = conversionFacts(options, tree, listingSha256(tree, sourceDir));
   ConvertResult result;
   if (alreadyConverted(options, facts)) {

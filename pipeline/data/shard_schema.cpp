@@ -33,6 +33,10 @@ nlohmann::json DatasetManifest::identity() const {
   return {{"dataset", dataset}, {"source_sha256", sourceSha256}};
 }
 
+std::string DatasetManifest::family() const {
+  return dataset.substr(0, dataset.find('['));
+}
+
 const DatasetManifest::Split& DatasetManifest::split(const std::string& name,
                                                      const std::string& manifestPath) const {
   auto found = splits.find(name);
@@ -56,6 +60,8 @@ std::string manifestToJson(const DatasetManifest& manifest) {
   doc["encoding"] = manifest.encoding;
   doc["num_classes"] = manifest.numClasses;
   doc["class_names"] = manifest.classNames;
+  // Only subsets carry the field: a full dataset's manifest (and so its identity) is unchanged.
+  if (!manifest.sourceClasses.empty()) doc["source_classes"] = manifest.sourceClasses;
   doc["image_shape"] = {manifest.channels, manifest.height, manifest.width};
   doc["layout"] = manifest.layout;
   doc["mean"] = manifest.mean;
@@ -108,6 +114,23 @@ T field(const json& doc, const std::string& key, const std::string& path,
   }
 }
 
+// "source_classes": one non-negative integer per class of the dataset.
+std::vector<int64_t> sourceClasses(const json& doc, const DatasetManifest& manifest,
+                                   const std::string& path) {
+  const json list = field<json>(doc, "source_classes", path);
+  const bool integers =
+      list.is_array() && std::all_of(list.begin(), list.end(), [](const json& entry) {
+        return entry.is_number_integer() && entry.get<int64_t>() >= 0;
+      });
+  if (!integers || list.size() != static_cast<size_t>(manifest.numClasses)) {
+    throw InputError(path, "source_classes",
+                     "expected an array of " + std::to_string(manifest.numClasses) +
+                         " non-negative integers (the source class of each class), found " +
+                         list.dump());
+  }
+  return list.get<std::vector<int64_t>>();
+}
+
 }  // namespace
 
 DatasetManifest manifestFromJson(const std::string& text, const std::string& path) {
@@ -135,6 +158,7 @@ DatasetManifest manifestFromJson(const std::string& text, const std::string& pat
   }
   manifest.numClasses = field<int>(doc, "num_classes", path);
   manifest.classNames = field<std::vector<std::string>>(doc, "class_names", path);
+  if (doc.contains("source_classes")) manifest.sourceClasses = sourceClasses(doc, manifest, path);
   auto shape = field<std::vector<int>>(doc, "image_shape", path);
   if (shape.size() != 3) throw InputError(path, "image_shape", "expected [C, H, W]");
   manifest.channels = shape[0];

@@ -66,6 +66,10 @@ struct DatasetManifest {
   std::string encoding = shards::kRawEncoding;  // raw | jpeg (image_shape H, W are 0: they vary)
   int numClasses = 0;
   std::vector<std::string> classNames;
+  // mu-data convert --classes: the source dataset's class of each of ours (class i was source
+  // class sourceClasses[i]); empty when the dataset holds every source class. Such a dataset is
+  // named "<family>[<classes>]", e.g. "fashion-mnist[5-9]".
+  std::vector<int64_t> sourceClasses;
   int channels = 0;
   int height = 0;
   int width = 0;
@@ -86,6 +90,9 @@ struct DatasetManifest {
   std::vector<ConversionNote> transcoded;
 
   bool encoded() const { return encoding != shards::kRawEncoding; }
+  // The source format's dataset name, without a class subset's "[...]": "fashion-mnist" for
+  // "fashion-mnist[5-9]". What per-dataset choices (augmentation, normalisation) go by.
+  std::string family() const;
 
   const Split& split(const std::string& name, const std::string& manifestPath) const;
   // What a run records of the dataset it read, by content rather than by folder:

@@ -133,11 +133,11 @@ AugmentOptions augmentationFor(const std::string& choice, const DatasetManifest&
   // crops ImageNet with RandomResizedCrop, both with a flip (docs/reference-behaviour.md §2.2,
   // §8); other image trees are trained as ImageNet.
   if (manifest.encoded()) {
-    return manifest.dataset == "tinyimagenet" ? AugmentOptions{4, true}
-                                              : AugmentOptions{0, true, true};
+    return manifest.family() == "tinyimagenet" ? AugmentOptions{4, true}
+                                               : AugmentOptions{0, true, true};
   }
   if (choice == "crop-flip") return {4, true};
-  const std::string& dataset = manifest.dataset;
+  const std::string dataset = manifest.family();  // a class subset augments as its family
   // "auto": the reference's per dataset (docs/reference-behaviour.md §2): crop 4 + flip for CIFAR,
   // nothing for SVHN; the datasets it does not cover train without augmentation.
   if (dataset == "cifar10" || dataset == "cifar100") return {4, true};

@@ -191,6 +191,54 @@ TEST_F(ImageTreeConvert, AKilledConversionLeavesNoDatasetAndTheSameCommandFinish
   EXPECT_NE(again.output.find("already"), std::string::npos) << again.output;
 }
 
+TEST_F(ImageTreeConvert, AClassSubsetKeepsThoseClassesFilesRelabelledAsListed) {
+  const test::CommandResult full =
+      test::runCommand(convert("imagefolder", path("tree"), path("all"), "--skip-bad"));
+  ASSERT_EQ(full.exitCode, 0) << full.output;
+  // class_00 holds the broken files: a subset without it needs no --skip-bad.
+  const std::string subset = convert("imagefolder", path("tree"), path("subset"), "--classes 3,1");
+  const test::CommandResult run = test::runCommand(subset);
+  ASSERT_EQ(run.exitCode, 0) << run.output;
+
+  const DatasetManifest manifest = readManifest(path("subset"));
+  EXPECT_EQ(manifest.dataset, "imagefolder[3,1]");
+  EXPECT_EQ(manifest.family(), "imagefolder");
+  EXPECT_EQ(manifest.sourceClasses, (std::vector<int64_t>{3, 1}));
+  EXPECT_EQ(manifest.classNames, (std::vector<std::string>{"class_03", "class_01"}));
+  EXPECT_EQ(manifest.splits.at("train").count, 80);
+  EXPECT_EQ(manifest.splits.at("test").count, 20);
+  for (const char* split : {"train", "test"}) {
+    // The full conversion's images of classes 1 and 3, in its order, with labels 1 and 0.
+    const SplitContents all = readSplit(path("all"), split);
+    SplitContents expected;
+    for (size_t i = 0; i < all.labels.size(); ++i) {
+      if (all.labels[i] != 1 && all.labels[i] != 3) continue;
+      expected.bytes.push_back(all.bytes[i]);
+      expected.labels.push_back(all.labels[i] == 3 ? 0 : 1);
+    }
+    const SplitContents kept = readSplit(path("subset"), split);
+    EXPECT_TRUE(kept.bytes == expected.bytes) << split << ": not the full conversion's images";
+    EXPECT_EQ(kept.labels, expected.labels) << split;
+  }
+
+  const test::CommandResult again = test::runCommand(subset);
+  EXPECT_EQ(again.exitCode, 0) << again.output;
+  EXPECT_NE(again.output.find("already holds this conversion"), std::string::npos) << again.output;
+  // Another subset, or the subset into the full dataset's folder, is another conversion.
+  const test::CommandResult other =
+      test::runCommand(convert("imagefolder", path("tree"), path("subset"), "--classes 1,3"));
+  EXPECT_EQ(other.exitCode, 2) << other.output;
+  EXPECT_NE(other.output.find("imagefolder[3,1]"), std::string::npos) << other.output;
+  const test::CommandResult intoFull = test::runCommand(
+      convert("imagefolder", path("tree"), path("all"), "--skip-bad --classes 3,1"));
+  EXPECT_EQ(intoFull.exitCode, 2) << intoFull.output;
+  const test::CommandResult outside =
+      test::runCommand(convert("imagefolder", path("tree"), path("outside"), "--classes 10"));
+  EXPECT_EQ(outside.exitCode, 2) << outside.output;
+  EXPECT_NE(outside.output.find("--classes"), std::string::npos) << outside.output;
+  EXPECT_FALSE(fs::exists(path("outside")));
+}
+
 TEST_F(ImageTreeConvert, ImageNetAndTinyImageNetLayoutsKeepTheirWnidsAndLabels) {
   makeTree(path("imagenet"), "--layout imagenet --classes 3 --train-per-class 5");
   const test::CommandResult imagenet =
