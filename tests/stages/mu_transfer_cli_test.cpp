@@ -21,10 +21,10 @@ using test::readJson;
 using test::readTensors;
 
 constexpr const char* kSourceTraining =
-    " --arch tinycnn --epochs 2 --batch-size 64 --train-limit 1500 --lr 0.05 --milestones 2"
+    " --arch tinycnn --epochs 4 --batch-size 64 --train-limit 3000 --lr 0.1 --milestones 3"
     " --rewind-epoch 1 --threads 1 --quiet";
 constexpr const char* kTransferTraining =
-    " --epochs 2 --batch-size 64 --train-limit 1200 --lr 0.05 --threads 1 --quiet";
+    " --epochs 4 --batch-size 64 --train-limit 1200 --lr 0.1 --threads 1 --quiet";
 
 bool isHead(const std::string& name) {
   return name.rfind("fc.", 0) == 0;  // tinycnn's final Linear layer
