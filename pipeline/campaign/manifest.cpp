@@ -99,7 +99,7 @@ class Expander {
     append(task.command, modelArguments(arch, seed));
     append(task.command, optionArguments(options));
     append(task.command, runtimeArguments(task));
-    task.labels = {{"dataset", dataset.format}, {"arch", arch}, {"seed", seed}};
+    task.labels = {{"dataset", datasetLabel(dataset)}, {"arch", arch}, {"seed", seed}};
     return add(std::move(task));
   }
 

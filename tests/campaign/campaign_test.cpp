@@ -8,12 +8,14 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <utility>
 
 #include "pipeline/base/error.h"
 #include "pipeline/campaign/manifest.h"
 #include "pipeline/campaign/report.h"
+#include "pipeline/campaign/shell_quote.h"
 #include "pipeline/campaign/slurm_plan.h"
 #include "pipeline/campaign/slurm_script.h"
 #include "pipeline/io/text_file.h"
@@ -357,6 +359,74 @@ TEST(CampaignManifest, ARootKeepsTheTasksOfEverySpecExpandedIntoIt) {
   EXPECT_EQ(readManifestFile(root).tasks.size(), first.tasks.size());
 }
 
+// fixedSpec on classes 0-4 of Fashion-MNIST, every model then fitted to classes 5-9.
+json transferSpec() {
+  json spec = fixedSpec();
+  spec["grid"]["datasets"] = json::parse(R"([{"format": "fashion-mnist",
+                                              "options": {"classes": "0-4"}}])");
+  spec["grid"]["forget"] = json::parse(R"([{"class": [1, 3]}])");
+  spec["transfer"] = json::parse(R"({"dataset": {"format": "fashion-mnist",
+                                                 "options": {"classes": "5-9"}},
+                                     "modes": ["linear-probe", "fine-tune"]})");
+  spec["options"]["transfer"] = json::parse(R"({"epochs": 2, "masks": "drop"})");
+  return spec;
+}
+
+TEST(CampaignManifest, TransfersFollowEveryModelAndEveryUnlearningRun) {
+  const Manifest manifest = expand(parseSpec(transferSpec(), "spec.json", programs()), "/r", "/b");
+  std::map<Stage, int> count;
+  std::map<std::string, const Task*> byHash;
+  for (const Task& task : manifest.tasks) {
+    ++count[task.stage];
+    byHash[task.hash] = &task;
+  }
+  // 2 seeds x (dense, OMP) = 4 models, 2 methods each = 8 unlearning runs; 12 sources x 2 modes.
+  EXPECT_EQ(count[Stage::Data], 2);
+  EXPECT_EQ(count[Stage::Unlearn], 8);
+  EXPECT_EQ(count[Stage::Transfer], 24);
+  std::map<std::string, int> bySource;
+  for (const Task& task : manifest.tasks) {
+    if (task.stage != Stage::Transfer) continue;
+    ASSERT_EQ(task.parents.size(), 2u);
+    const Task& source = *byHash.at(task.parents[0]);
+    const Task& target = *byHash.at(task.parents[1]);
+    EXPECT_EQ(target.stage, Stage::Data);
+    EXPECT_EQ(target.labels["dataset"], "fashion-mnist[5-9]");
+    EXPECT_EQ(task.labels["dataset"], "fashion-mnist[0-4]");  // the source's, as its rows
+    EXPECT_EQ(task.labels["transfer_of"], stageName(source.stage));
+    ++bySource[stageName(source.stage)];
+    const std::string checkpoint = source.stage == Stage::Unlearn ? source.runDir + "/unlearned.h5"
+                                   : source.stage == Stage::Prune
+                                       ? source.runDir + "/round-1/best.h5"
+                                       : source.runDir + "/best.h5";
+    const std::vector<std::string> head{
+        "/b/mu-transfer", "--from",      checkpoint,
+        "--data",         target.runDir, "--run-dir",
+        task.runDir,      "--mode",      task.labels["transfer_mode"].get<std::string>()};
+    EXPECT_TRUE(std::equal(head.begin(), head.end(), task.command.begin()))
+        << shellJoin(task.command);
+    const std::string line = shellJoin(task.command);
+    EXPECT_NE(line.find("--epochs 2 --masks drop"), std::string::npos) << line;
+    const std::string seed = std::to_string(source.labels["seed"].get<int64_t>());
+    EXPECT_NE(line.find("--train-seed " + seed + " --seed " + seed), std::string::npos) << line;
+  }
+  EXPECT_EQ(bySource, (std::map<std::string, int>{{"train", 4}, {"prune", 4}, {"unlearn", 16}}));
+
+  // Without a "transfer" section, or stopping before it, there is none.
+  json plain = transferSpec();
+  plain["stop_after"] = "evaluate";
+  for (const Task& task : expand(parseSpec(plain, "spec.json", programs()), "/r", "/b").tasks) {
+    EXPECT_NE(task.stage, Stage::Transfer);
+  }
+  EXPECT_NE(specError([](json& s) {
+              s["transfer"] = json::parse(R"({"dataset": "fashion-mnist", "modes": ["probe"]})");
+            }).find("transfer.modes[0]"),
+            std::string::npos);
+  EXPECT_NE(
+      specError([](json& s) { s["transfer"] = json::parse(R"({"modes": []})"); }).find("transfer"),
+      std::string::npos);
+}
+
 TEST(CampaignSlurm, ArraysFollowEachTasksOwnParent) {
   const CampaignSpec spec = parseSpec(fixedSpec(), "spec.json", programs());
   const Manifest manifest = expand(spec, "/r", "/b");
@@ -372,6 +442,36 @@ TEST(CampaignSlurm, ArraysFollowEachTasksOwnParent) {
   EXPECT_EQ(dependencyFlag(arrays[3], "41"), "afterok:41_1");  // seed 2's prune: train task 1
   EXPECT_EQ(dependencyFlag(arrays[8], "50"), "aftercorr:50");
   EXPECT_EQ(arrayRange(arrays[4], 4), "0-1%4");
+}
+
+TEST(CampaignSlurm, TransferArraysMirrorTheirSourcesAndWaitForTheTargetData) {
+  const Manifest manifest = expand(parseSpec(transferSpec(), "spec.json", programs()), "/r", "/b");
+  std::vector<const Task*> all;
+  for (const Task& task : manifest.tasks) all.push_back(&task);
+  const std::vector<SlurmArray> arrays = planArrays(manifest, all);
+  std::vector<std::string> jobIds;
+  for (const SlurmArray& array : arrays) jobIds.push_back("$" + array.name);
+  int transferArrays = 0;
+  for (const SlurmArray& array : arrays) {
+    if (array.stage != Stage::Transfer) continue;
+    ++transferArrays;
+    ASSERT_GE(array.dependsOn, 0);
+    const SlurmArray& parent = arrays[static_cast<size_t>(array.dependsOn)];
+    // One array per source array and mode, index for index: aftercorr, plus the target data.
+    EXPECT_EQ(array.parentIndex, -1);
+    EXPECT_EQ(array.tasks.size(), parent.tasks.size()) << array.name;
+    ASSERT_EQ(array.alsoAfter.size(), 1u);
+    EXPECT_EQ(arrays[static_cast<size_t>(array.alsoAfter[0])].stage, Stage::Data);
+    EXPECT_EQ(dependencyFlags(array, jobIds),
+              "aftercorr:$" + parent.name + ",afterok:$" +
+                  arrays[static_cast<size_t>(array.alsoAfter[0])].name);
+    for (size_t i = 0; i < array.tasks.size(); ++i) {
+      EXPECT_EQ(array.tasks[i]->parents.front(), parent.tasks[i]->hash);
+      EXPECT_EQ(array.indices[i], parent.indices[i]);
+    }
+  }
+  // Train (1 array: both seeds), prune (2) and unlearn (4) arrays, two modes each.
+  EXPECT_EQ(transferArrays, 14);
 }
 
 // A hostile value goes through the generated script as one argument, running nothing.
@@ -649,6 +749,60 @@ TEST(CampaignReport, EachProtocolHasItsOwnSection) {
   EXPECT_NE(markdown.find("### fashion-mnist, resnet20s, reference protocol\n"), std::string::npos)
       << markdown;
   EXPECT_NE(markdown.find("| Retrain | dense | 14.00 ± – |"), std::string::npos) << markdown;
+}
+
+TEST(CampaignReport, TransferColumnsComeFromTheTransferRunsBeforeAndAfterUnlearning) {
+  test::ScratchDir dir("campaign-report-transfer");
+  const std::string root = dir.path();
+  json spec = transferSpec();
+  spec["grid"]["seeds"] = {1};
+  spec["transfer"]["modes"] = {"linear-probe"};
+  const Manifest manifest = expand(parseSpec(spec, "spec.json", programs()), root, "/b");
+  writeManifestFile(manifest, root);
+  std::map<std::string, const Task*> byHash;
+  for (const Task& task : manifest.tasks) byHash[task.hash] = &task;
+  // Target accuracy: 80 from a model before unlearning (+1 when sparse), 70 + the method's rank
+  // after it; one unlearning run's transfer has not finished.
+  bool leftOneOut = false;
+  for (const Task& task : manifest.tasks) {
+    if (task.stage == Stage::Unlearn) {
+      fs::create_directories(task.runDir);
+      std::ofstream(task.runDir + "/evaluation.json")
+          << json{{"UA", 1}, {"MIA_efficacy", 2}, {"RA", 3}, {"TA", 4}}.dump();
+    }
+    if (task.stage != Stage::Transfer) continue;
+    const Task& source = *byHash.at(task.parents.front());
+    const bool sparse = task.labels["sparsity"] != "dense";
+    double accuracy = 80 + (sparse ? 1 : 0);
+    if (source.stage == Stage::Unlearn) {
+      if (sparse && source.labels["method"] == "ft" && !leftOneOut) {
+        leftOneOut = true;
+        continue;
+      }
+      accuracy = 70 + (source.labels["method"] == "ft" ? 5 : 0) + (sparse ? 1 : 0);
+    }
+    fs::create_directories(task.runDir);
+    std::ofstream(task.runDir + "/results.json") << json{{"test_accuracy", accuracy}}.dump();
+  }
+  const std::vector<ReportRow> rows = aggregate(collectEvaluations(root), programs().methods());
+  const std::string markdown = markdownTable(rows);
+  EXPECT_NE(markdown.find("| TA | LP target | LP target before | Gap to Retrain |"),
+            std::string::npos)
+      << markdown;
+  EXPECT_EQ(markdown.find("FT target"), std::string::npos) << "no fine-tuning was chained";
+  EXPECT_NE(markdown.find("| Retrain | dense | 1.00 ± – | 2.00 ± – | 3.00 ± – | 4.00 ± – | "
+                          "70.00 ± – | 80.00 ± – |"),
+            std::string::npos)
+      << markdown;
+  EXPECT_NE(markdown.find("| FT | dense | 1.00 ± – | 2.00 ± – | 3.00 ± – | 4.00 ± – | 75.00 ± – | "
+                          "80.00 ± – |"),
+            std::string::npos)
+      << markdown;
+  EXPECT_NE(markdown.find("| FT | 95% sparse | 1.00 ± – | 2.00 ± – | 3.00 ± – | 4.00 ± – | – | "
+                          "81.00 ± – |"),
+            std::string::npos)
+      << markdown;
+  EXPECT_NE(svgPlot(rows).find(">LP target before</text>"), std::string::npos);
 }
 
 // A tiny train + prune campaign: tinycnn on 256 images, two seeds, dense and OMP 50 %.
