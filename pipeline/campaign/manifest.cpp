@@ -13,6 +13,7 @@
 #include "pipeline/campaign/spec_options.h"
 #include "pipeline/io/atomic_output.h"
 #include "pipeline/io/file_digest.h"
+#include "pipeline/io/file_lock.h"
 #include "pipeline/runs/run_folder.h"
 
 namespace mu::campaign {
@@ -310,6 +311,8 @@ Manifest expand(const CampaignSpec& spec, const std::string& root, const std::st
 
 void writeManifestFile(const Manifest& manifest, const std::string& root) {
   std::filesystem::create_directories(root);
+  // Other mu-campaign processes may merge into this root at the same moment: one at a time.
+  const FileLock lock(root + "/manifest.lock");
   std::string lines;
   std::set<std::string> written;
   for (const Task& task : manifest.tasks) {

@@ -823,6 +823,31 @@ std::string campaign(const std::string& arguments) {
   return test::programPath("mu-campaign") + " " + arguments + " --bin " + MU_BIN_DIR;
 }
 
+// Specs expanded into one root at the same moment by separate processes: the manifest's
+// read-merge-write holds the root's lock, so every spec's tasks are kept.
+TEST(CampaignManifest, ConcurrentExpansionsIntoOneRootKeepEverySpec) {
+  test::ScratchDir dir("campaign-concurrent");
+  const std::string root = dir.file("root");
+  std::set<std::string> expected;
+  std::string script;
+  for (int seed = 1; seed <= 10; ++seed) {  // disjoint tasks but the shared data task
+    json spec = fixedSpec();
+    spec["grid"]["seeds"] = {seed};
+    const std::string file = dir.file("spec-" + std::to_string(seed) + ".json");
+    std::ofstream(file) << spec.dump();
+    for (const Task& task : expand(parseSpec(spec, file, programs()), root, MU_BIN_DIR).tasks) {
+      expected.insert(task.id());
+    }
+    script += campaign("expand " + file + " --root " + root) + " > /dev/null & ";
+  }
+  const test::CommandResult expanded = test::runCommand(script + "wait");
+  ASSERT_EQ(expanded.exitCode, 0) << expanded.output;
+  std::set<std::string> kept;
+  for (const Task& task : readManifestFile(root).tasks) kept.insert(task.id());
+  EXPECT_EQ(kept.size(), expected.size());
+  EXPECT_EQ(kept, expected);
+}
+
 TEST(CampaignLocalRunner, RunsToTheEndAndResumesAfterAnInterruption) {
   test::ScratchDir dir("campaign-local");
   const std::string spec = writeTinySpec(dir.file("spec.json"));
