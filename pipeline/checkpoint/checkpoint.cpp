@@ -245,6 +245,20 @@ void checkModelMatches(const std::string& path, const CheckpointMeta& meta,
   }
 }
 
+// A NaN or infinite weight, statistic or momentum never starts a run: every stage would carry it
+// into a model that looks finished (a diverged run, or a damaged file, writes such values).
+void checkFinite(const std::string& file, const std::string& group, const TensorMap& tensors) {
+  for (const auto& [name, tensor] : tensors) {
+    if (!tensor.is_floating_point() || torch::isfinite(tensor).all().item<bool>()) continue;
+    const int64_t nans = torch::isnan(tensor).sum().item<int64_t>();
+    const int64_t infinite = torch::isinf(tensor).sum().item<int64_t>();
+    throw InputError(file, memberPath(group, name),
+                     "expected finite values, found " + std::to_string(nans) + " NaN and " +
+                         std::to_string(infinite) +
+                         " infinite (a diverged run, or damaged file, wrote this checkpoint)");
+  }
+}
+
 // The model identity is checked before any tensor is read: it explains a mismatch best.
 StoredCheckpoint readStoredCheckpoint(const Hdf5File& file, const ExpectedModel& expect) {
   StoredCheckpoint stored;
@@ -309,6 +323,10 @@ CheckpointMeta loadCheckpoint(const std::string& path, torch::nn::Module& model,
                      "expected a training state to resume from; this '" + stored.meta.kind +
                          "' checkpoint holds weights only");
   }
+
+  checkFinite(path, ck::kParams, stored.params);
+  checkFinite(path, ck::kBuffers, stored.buffers);
+  if (stored.hasTrainingState) checkFinite(path, ck::kMomentum, stored.state.momentum);
 
   // Everything is checked: from here on nothing fails on the file's account.
   copyInto(params, stored.params);

@@ -3,7 +3,9 @@
 // model changes; a failed save never damages the checkpoint it would have replaced.
 
 #include <gtest/gtest.h>
+
 #include <torch/torch.h>
+#include <limits>
 
 #include <filesystem>
 #include <memory>
@@ -305,6 +307,50 @@ TEST_F(Checkpoint, NonBinaryOrMisshapenMaskIsRefused) {
   EXPECT_TRUE(contains(message, "/masks/fc.weight: expected float32 [10, 4], found float32 [7]"))
       << message;
   EXPECT_TRUE(masks.empty());
+  expectIdentical(before, modelState(*model));
+}
+
+TEST_F(Checkpoint, NonFiniteWeightsStatisticsOrMomentumAreRefused) {
+  test::ScratchDir dir("checkpoint-non-finite");
+  const std::string path = dir.file("ckpt.h5");
+  const ModulePtr model = makeTinyNet(10);
+  const TensorMap before = modelState(*model);
+  auto refusal = [&](const std::string& tensor, float value, bool withState) {
+    const ModulePtr source = makeTinyNet(10);
+    TrainingState state;
+    for (const auto& item : source->named_parameters()) {
+      state.momentum[item.key()] = torch::zeros_like(item.value());
+    }
+    {
+      torch::NoGradGuard noGrad;
+      torch::Tensor* target = source->named_parameters().find(tensor);
+      if (target == nullptr) target = source->named_buffers().find(tensor);
+      if (target != nullptr) {
+        target->view(-1)[0] = value;
+      } else {
+        state.momentum.at(tensor.substr(tensor.find(':') + 1)).view(-1)[1] = value;
+      }
+    }
+    saveCheckpoint(path, *source, {}, withState ? &state : nullptr, tinyMeta("tiny", 10));
+    TrainingState loaded;
+    return inputErrorOf([&] {
+      loadCheckpoint(path, *model, nullptr, withState ? &loaded : nullptr, {"tiny", 10});
+    });
+  };
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const float inf = std::numeric_limits<float>::infinity();
+  std::string message = refusal("conv1.weight", nan, false);
+  EXPECT_TRUE(contains(message, path + ": /params/conv1.weight: expected finite values, found 1 "
+                                       "NaN and 0 infinite"))
+      << message;
+  message = refusal("bn1.running_var", inf, false);
+  EXPECT_TRUE(contains(message,
+                       "/buffers/bn1.running_var: expected finite values, found 0 NaN and "
+                       "1 infinite"))
+      << message;
+  message = refusal("momentum:fc.weight", -inf, true);
+  EXPECT_TRUE(contains(message, "/optimizer/momentum/fc.weight: expected finite values"))
+      << message;
   expectIdentical(before, modelState(*model));
 }
 
