@@ -3,6 +3,7 @@
 // raw MPI_Allreduce of the same bytes in one flat buffer, for ResNet-18-sized gradients.
 // Bus bandwidth (busbw = 2 (n - 1) / n * bytes / time, as nccl-tests report it) is what the
 // links carry per rank, comparable across rank counts; the target is ours / raw >= 0.9.
+// --smoke: one warm-up and one timed round (seconds, for CI's bench_smoke_test).
 
 #include <mpi.h>
 #include <torch/torch.h>
@@ -27,9 +28,13 @@
 namespace mu {
 namespace {
 
-constexpr int kWarmup = 3;
-constexpr int kIterations = 20;
 constexpr double kTargetRatio = 0.9;
+
+// Untimed rounds, then timed ones.
+struct Rounds {
+  int warmup = 3;
+  int iterations = 20;
+};
 
 // CIFAR ResNet-18 (3x3 stem, 10 classes), parameter shapes in registration order: 62 tensors,
 // 11,173,962 floats. BatchNorm weights and biases are the many tiny ones bucketing exists for.
@@ -72,15 +77,15 @@ struct Variant {
   std::vector<double> seconds;  // per round, the slowest rank's time
 };
 
-// Runs the variants round-robin, kWarmup rounds untimed then kIterations timed: on a shared,
+// Runs the variants round-robin, the warm-up rounds untimed then the timed ones: on a shared,
 // loaded machine, interleaving exposes every variant to the same background load, where timing
 // them one after another would compare different moments.
-void timeInterleaved(Communicator& comm, std::vector<Variant>& variants) {
-  for (int round = 0; round < kWarmup + kIterations; ++round) {
+void timeInterleaved(Communicator& comm, std::vector<Variant>& variants, const Rounds& rounds) {
+  for (int round = 0; round < rounds.warmup + rounds.iterations; ++round) {
     for (Variant& variant : variants) {
       comm.barrier();
       const double seconds = comm.allReduceMax(bench::secondsOf(variant.step));  // the slowest
-      if (round >= kWarmup) variant.seconds.push_back(seconds);
+      if (round >= rounds.warmup) variant.seconds.push_back(seconds);
     }
   }
 }
@@ -96,7 +101,7 @@ Figures figuresFor(double seconds, int64_t bytes, int ranks) {
   return {seconds, algbw, algbw * 2.0 * (ranks - 1) / ranks};
 }
 
-int run(int argc, char** argv) {
+int run(int argc, char** argv, const Rounds& rounds) {
   MpiRuntime runtime(argc, argv);
   MpiCommunicator comm(runtime.world());
   // One rank per core share: LibTorch's copies must not fight the other ranks for cores.
@@ -120,7 +125,8 @@ int run(int argc, char** argv) {
   const int64_t bytes = floats * 4;
   const int n = comm.size();
   // Divisor 1, as mu-train uses it (each rank's loss is already divided by the global batch).
-  // Repeated sums double the values each round, which stays far from overflow in 23 rounds.
+  // Repeated sums double the values each round, which stays far from overflow in 23 rounds (the
+  // default; more rounds would need a reset).
   const double divisor = 1.0;
 
   std::vector<Variant> variants;
@@ -151,7 +157,7 @@ int run(int argc, char** argv) {
   variants.emplace_back("4 MiB bucket overhead only (no MPI)",
                         [&copies, &local, divisor] { copies.allReduceAverage(local, divisor); });
 
-  timeInterleaved(comm, variants);
+  timeInterleaved(comm, variants, rounds);
   if (comm.rank() != 0) return 0;
 
   std::printf("bench_allreduce: %d ranks (%s), %d LibTorch threads per rank\n", n,
@@ -160,7 +166,7 @@ int run(int argc, char** argv) {
       "  ResNet-18 gradients: %zu tensors, %lld floats, %.2f MB; median of %d "
       "interleaved rounds after %d warm-up\n",
       resnet18Shapes().size(), static_cast<long long>(floats), static_cast<double>(bytes) / 1e6,
-      kIterations, kWarmup);
+      rounds.iterations, rounds.warmup);
   const double rawSeconds = bench::median(variants.front().seconds);
   for (const Variant& variant : variants) {
     const Figures figures = figuresFor(bench::median(variant.seconds), bytes, n);
@@ -183,14 +189,17 @@ int run(int argc, char** argv) {
 }  // namespace mu
 
 int main(int argc, char** argv) {
-  const mu::OptionTable none;
-  return mu::runWithOptions({"bench_allreduce", "usage: mpirun -np N bench_allreduce", {}}, none,
-                            argc, argv, [&] {
-                              try {
-                                return mu::run(argc, argv);
-                              } catch (const std::exception& error) {
-                                // A rank that fails must not leave the others in a collective.
-                                mu::MpiRuntime::abortAll(error.what());
-                              }
-                            });
+  bool smoke = false;
+  mu::OptionTable table;
+  table.addFlag("smoke", &smoke, "one warm-up and one timed round (CI's bench_smoke_test)");
+  return mu::runWithOptions(
+      {"bench_allreduce", "usage: mpirun -np N bench_allreduce [--smoke]", {}}, table, argc, argv,
+      [&] {
+        try {
+          return mu::run(argc, argv, smoke ? mu::Rounds{1, 1} : mu::Rounds{});
+        } catch (const std::exception& error) {
+          // A rank that fails must not leave the others in a collective.
+          mu::MpiRuntime::abortAll(error.what());
+        }
+      });
 }

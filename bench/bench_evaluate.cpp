@@ -4,7 +4,8 @@
 // training-privacy MIA, five features each). One process; torch's threads are the machine's.
 // Images are random and the model untrained, so its outputs barely vary between samples and the
 // attacks are cheaper than on a trained model (bench_svc times the attack's hard case: overlapping
-// member and non-member confidences). `bench_evaluate --train-samples N` scales D_tr to N.
+// member and non-member confidences). `bench_evaluate --train-samples N` scales D_tr to N;
+// --smoke is --train-samples 500 (seconds, for CI's bench_smoke_test).
 
 #include <torch/torch.h>
 
@@ -63,8 +64,11 @@ int run(int64_t trainSamples) {
 
 int main(int argc, char** argv) {
   int64_t trainSamples = 50000;
+  bool smoke = false;
   mu::OptionTable table;
-  table.add("train-samples", &trainSamples, "training samples (D_tr); val and test scale with it");
-  return mu::runWithOptions({"bench_evaluate", "usage: bench_evaluate [--train-samples N]", {}},
-                            table, argc, argv, [&] { return run(trainSamples); });
+  table.add("train-samples", &trainSamples, "training samples (D_tr); val and test scale with it")
+      .addFlag("smoke", &smoke, "--train-samples 500: seconds (CI's bench_smoke_test)");
+  return mu::runWithOptions(
+      {"bench_evaluate", "usage: bench_evaluate [--train-samples N] [--smoke]", {}}, table, argc,
+      argv, [&] { return run(smoke ? 500 : trainSamples); });
 }

@@ -2,6 +2,7 @@
 // ImageNet-like JPEGs): images/s of decode + RandomResizedCrop(224) + flip, and of the evaluation
 // view, per decoder thread; and how fast single images read from a shard's concatenated bytes
 // (our layout) against an HDF5 variable-length dataset holding the same files.
+// --smoke: two batches of 8, one timing and 50 reads, for CI's bench_smoke_test.
 
 #include <hdf5.h>
 #include <torch/torch.h>
@@ -26,6 +27,17 @@ struct BenchOptions {
   int64_t threads = 1;
   int64_t imageSize = 224;
   int64_t repeats = 5;
+  int64_t reads = 2000;  // random single-image reads per layout timing
+  bool smoke = false;
+
+  // --smoke overrides the sizes: seconds of the same work.
+  void applySmoke() {
+    if (!smoke) return;
+    batches = 2;
+    batchSize = 8;
+    repeats = 1;
+    reads = 50;
+  }
 };
 
 // Images per second over `batches` batches of the split's first ids, decoded by the stream.
@@ -144,11 +156,11 @@ int run(const BenchOptions& options) {
   const mu::EncodedShard shard(shardPath);
   const std::string vlenPath = "/tmp/mu-bench-vlen-" + std::to_string(::getpid()) + ".h5";
   writeVlenCopy(shard, vlenPath);
-  std::vector<int64_t> rows(2000);
+  std::vector<int64_t> rows(static_cast<size_t>(options.reads));
   std::mt19937 random(1);
   for (int64_t& row : rows) row = static_cast<int64_t>(random() % shard.size());
   std::vector<double> concatenated, vlen;
-  for (int repeat = 0; repeat < 5; ++repeat) {
+  for (int64_t repeat = 0; repeat < options.repeats; ++repeat) {
     concatenated.push_back(mu::bench::secondsOf([&] {
       const mu::EncodedShard reopened(shardPath);
       for (const int64_t row : rows) reopened.bytes(row);
@@ -180,7 +192,12 @@ int main(int argc, char** argv) {
       .add("batch-size", &options.batchSize, "images per batch")
       .add("threads", &options.threads, "decoder threads")
       .add("image-size", &options.imageSize, "crop size")
-      .add("repeats", &options.repeats, "timings (the median is printed)");
+      .add("repeats", &options.repeats, "timings (the median is printed)")
+      .addFlag("smoke", &options.smoke,
+               "seconds-long run on tiny sizes, overriding the above (CI's bench_smoke_test)");
   return mu::runWithOptions({"bench_loader", "usage: bench_loader --data DIR [options]", {}}, table,
-                            argc, argv, [&] { return run(options); });
+                            argc, argv, [&] {
+                              options.applySmoke();
+                              return run(options);
+                            });
 }

@@ -6,6 +6,7 @@
 // `--points FILE` also writes the shadow set in libsvm's text format, so Debian's svm-train
 // (libsvm-tools) can time the library alone on the same points:
 //   svm-train -s 0 -t 2 -c 3 -g 1 -e 0.001 -h 1 -m MB FILE
+// --smoke: 1 000 points, one timing (seconds, for CI's bench_smoke_test).
 
 #include <torch/torch.h>
 
@@ -43,14 +44,14 @@ void writeLibsvmText(const char* path, const torch::Tensor& members,
   }
 }
 
-int run(const mu::SvcSettings& settings, const std::string& pointsFile) {
-  constexpr int64_t kPerSide = 10000;
-  constexpr int kRepeats = 3;
+int run(const mu::SvcSettings& settings, const std::string& pointsFile, bool smoke) {
+  const int64_t perSide = smoke ? 500 : 10000;
+  const int repeats = smoke ? 1 : 3;
   torch::manual_seed(0);
-  const torch::Tensor members = confidences(kPerSide, 0.15);
-  const torch::Tensor nonMembers = confidences(kPerSide, 0.35);
-  const torch::Tensor targetMembers = confidences(kPerSide, 0.15);
-  const torch::Tensor targetNonMembers = confidences(kPerSide, 0.35);
+  const torch::Tensor members = confidences(perSide, 0.15);
+  const torch::Tensor nonMembers = confidences(perSide, 0.35);
+  const torch::Tensor targetMembers = confidences(perSide, 0.15);
+  const torch::Tensor targetNonMembers = confidences(perSide, 0.35);
   if (!pointsFile.empty()) writeLibsvmText(pointsFile.c_str(), members, nonMembers);
 
   double score = 0.0;
@@ -61,17 +62,17 @@ int run(const mu::SvcSettings& settings, const std::string& pointsFile) {
     score = 0.5 * (classifier.fractionPredicted(targetMembers, 1) +
                    classifier.fractionPredicted(targetNonMembers, 0));
   };
-  const double totalSeconds = mu::bench::medianSeconds(kRepeats, fitAndPredict);
+  const double totalSeconds = mu::bench::medianSeconds(repeats, fitAndPredict);
   const double fitSeconds = mu::bench::medianSeconds(
-      kRepeats, [&] { const mu::SvcClassifier fitted(members, nonMembers, settings); });
+      repeats, [&] { const mu::SvcClassifier fitted(members, nonMembers, settings); });
   std::printf(
       "fit+predict: median %.3f s over %d runs (fit alone %.3f s), %d support vectors, "
       "attack score %.4f\n",
-      totalSeconds, kRepeats, fitSeconds, supportVectors, score);
+      totalSeconds, repeats, fitSeconds, supportVectors, score);
   std::printf(
       "SUMMARY bench_svc points=%lld dim=1 cache_mb=%.0f fit_predict_median_s=%.3f "
       "fit_median_s=%.3f\n",
-      static_cast<long long>(2 * kPerSide), settings.cacheMegabytes, totalSeconds, fitSeconds);
+      static_cast<long long>(2 * perSide), settings.cacheMegabytes, totalSeconds, fitSeconds);
   return 0;
 }
 
@@ -80,9 +81,12 @@ int run(const mu::SvcSettings& settings, const std::string& pointsFile) {
 int main(int argc, char** argv) {
   mu::SvcSettings settings;
   std::string pointsFile;
+  bool smoke = false;
   mu::OptionTable table;
   table.add("cache-mb", &settings.cacheMegabytes, "libsvm's kernel cache in MB (speed only)")
-      .add("points", &pointsFile, "also write the shadow set for svm-train to FILE");
-  return mu::runWithOptions({"bench_svc", "usage: bench_svc [--cache-mb MB] [--points FILE]", {}},
-                            table, argc, argv, [&] { return run(settings, pointsFile); });
+      .add("points", &pointsFile, "also write the shadow set for svm-train to FILE")
+      .addFlag("smoke", &smoke, "1 000 points, one timing: seconds (CI's bench_smoke_test)");
+  return mu::runWithOptions(
+      {"bench_svc", "usage: bench_svc [--cache-mb MB] [--points FILE] [--smoke]", {}}, table, argc,
+      argv, [&] { return run(settings, pointsFile, smoke); });
 }

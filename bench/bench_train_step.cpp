@@ -1,9 +1,11 @@
 // Images/s of training steps through our training loop (batch assembly, forward, backward, the
 // gradient buckets, masked SGD) on one process, on random images: the C++ side of
-// bench/compare_train_step.sh. Prints one "RESULT" line with the median over rounds.
+// bench/compare_train_step.sh. Prints one "RESULT" line with the median over rounds (the script
+// reads it) and a "summary:" line.
 //
 //   bench_train_step [--arch resnet18] [--batch 128] [--threads 2] [--steps 6] [--rounds 3]
-//   (--help)
+//                    [--smoke] (--help)
+// --smoke: batch 8, one step, one round (seconds, for CI's bench_smoke_test).
 
 #include <torch/torch.h>
 
@@ -20,10 +22,20 @@ namespace {
 struct Settings : mu::bench::TrainingBenchSettings {
   int64_t channels = 3;
   int64_t size = 32;
+  bool smoke = false;
 
   void registerOptions(mu::OptionTable& table) {
     TrainingBenchSettings::registerOptions(table);
-    table.add("channels", &channels, "image channels").add("size", &size, "image side in pixels");
+    table.add("channels", &channels, "image channels")
+        .add("size", &size, "image side in pixels")
+        .addFlag("smoke", &smoke,
+                 "batch 8, one step, one round, overriding those options (CI's bench_smoke_test)");
+  }
+  void applySmoke() {
+    if (!smoke) return;
+    batch = 8;
+    steps = 1;
+    rounds = 1;
   }
 };
 
@@ -43,6 +55,9 @@ int run(const Settings& settings) {
   std::printf("RESULT libtorch-cpp arch=%s batch=%lld threads=%lld images_per_second=%.2f\n",
               settings.arch.c_str(), static_cast<long long>(settings.batch),
               static_cast<long long>(settings.threads), rate);
+  std::printf("summary: %s train step, batch %lld, %lld threads: %.1f images/s\n",
+              settings.arch.c_str(), static_cast<long long>(settings.batch),
+              static_cast<long long>(settings.threads), rate);
   return 0;
 }
 
@@ -53,5 +68,8 @@ int main(int argc, char** argv) {
   mu::OptionTable table;
   settings.registerOptions(table);
   return mu::runWithOptions({"bench_train_step", "usage: bench_train_step [options]", {}}, table,
-                            argc, argv, [&] { return run(settings); });
+                            argc, argv, [&] {
+                              settings.applySmoke();
+                              return run(settings);
+                            });
 }
