@@ -18,6 +18,14 @@ class InputError : public std::runtime_error {
 // expectation) unless `ok`.
 void requireOption(bool ok, const std::string& option, const std::string& expectation);
 
+// A run whose numbers stopped being finite: a NaN or infinite training loss, or a model about to
+// be saved with such values. It stops without writing them, so the last checkpoint on disk is the
+// last good state (exit code kExitDiverged).
+class DivergedError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 // A library call that failed (HDF5, MPI, the file system); names the call and where it was made.
 class SystemError : public std::runtime_error {
  public:

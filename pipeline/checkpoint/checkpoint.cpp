@@ -245,17 +245,40 @@ void checkModelMatches(const std::string& path, const CheckpointMeta& meta,
   }
 }
 
-// A NaN or infinite weight, statistic or momentum never starts a run: every stage would carry it
-// into a model that looks finished (a diverged run, or a damaged file, writes such values).
-void checkFinite(const std::string& file, const std::string& group, const TensorMap& tensors) {
+// "<group>/<name>: expected finite values, found ..." for the first tensor holding NaN or
+// infinity; empty when all are finite.
+std::string nonFiniteTensor(const std::string& group, const TensorMap& tensors) {
   for (const auto& [name, tensor] : tensors) {
     if (!tensor.is_floating_point() || torch::isfinite(tensor).all().item<bool>()) continue;
     const int64_t nans = torch::isnan(tensor).sum().item<int64_t>();
     const int64_t infinite = torch::isinf(tensor).sum().item<int64_t>();
-    throw InputError(file, memberPath(group, name),
-                     "expected finite values, found " + std::to_string(nans) + " NaN and " +
-                         std::to_string(infinite) +
-                         " infinite (a diverged run, or damaged file, wrote this checkpoint)");
+    return memberPath(group, name) + ": expected finite values, found " + std::to_string(nans) +
+           " NaN and " + std::to_string(infinite) + " infinite";
+  }
+  return "";
+}
+
+// A NaN or infinite weight, statistic or momentum never starts a run: every stage would carry it
+// into a model that looks finished (a diverged run of an older version, or a damaged file).
+void checkFiniteOnLoad(const std::string& file, const StoredCheckpoint& stored) {
+  std::string found = nonFiniteTensor(ck::kParams, stored.params);
+  if (found.empty()) found = nonFiniteTensor(ck::kBuffers, stored.buffers);
+  if (found.empty() && stored.hasTrainingState) {
+    found = nonFiniteTensor(ck::kMomentum, stored.state.momentum);
+  }
+  if (!found.empty()) throw InputError(file + ": " + found + " (a diverged or damaged model)");
+}
+
+// Nor is one ever written: the file at `path` keeps the last good state.
+void checkFiniteOnSave(const std::string& path, const TensorMap& params, const TensorMap& buffers,
+                       const TrainingState* state) {
+  std::string found = nonFiniteTensor(ck::kParams, params);
+  if (found.empty()) found = nonFiniteTensor(ck::kBuffers, buffers);
+  if (found.empty() && state) found = nonFiniteTensor(ck::kMomentum, state->momentum);
+  if (!found.empty()) {
+    throw DivergedError("the model to be saved as " + path + " is not finite (" + found +
+                        "): it was not written, and the file there, if any, is the last good "
+                        "state. The run diverged: lower the learning rate");
   }
 }
 
@@ -289,6 +312,7 @@ void saveCheckpoint(const std::string& path, const torch::nn::Module& model, con
   checkMasks(path, masks, params);
   if (state) checkTensors(path, ck::kMomentum, state->momentum, params, "parameter", false);
   checkMetaNames(meta);
+  checkFiniteOnSave(path, params, buffers, state);
 
   AtomicFile output(path);
   {
@@ -324,9 +348,7 @@ CheckpointMeta loadCheckpoint(const std::string& path, torch::nn::Module& model,
                          "' checkpoint holds weights only");
   }
 
-  checkFinite(path, ck::kParams, stored.params);
-  checkFinite(path, ck::kBuffers, stored.buffers);
-  if (stored.hasTrainingState) checkFinite(path, ck::kMomentum, stored.state.momentum);
+  checkFiniteOnLoad(path, stored);
 
   // Everything is checked: from here on nothing fails on the file's account.
   copyInto(params, stored.params);

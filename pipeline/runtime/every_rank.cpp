@@ -23,6 +23,8 @@ int runOnEveryRank(const MpiRuntime& runtime, const std::string& program,
     return body();
   } catch (const InputError& error) {
     return fail(runtime, program, error.what(), kExitBadInput);
+  } catch (const DivergedError& error) {
+    return fail(runtime, program, error.what(), kExitDiverged);
   } catch (const std::exception& error) {
     return fail(runtime, program, error.what(), kExitFailure);
   }

@@ -3,6 +3,9 @@
 #include <torch/torch.h>
 
 #include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <string>
 
 #include "pipeline/base/error.h"
 #include "pipeline/base/stop_signal.h"
@@ -90,6 +93,18 @@ int64_t TrainingLoop::stepsPerEpoch(int64_t samples, int64_t globalBatch) {
   return (samples + globalBatch - 1) / globalBatch;
 }
 
+void TrainingLoop::throwDiverged(const EpochSettings& settings, int64_t step, int64_t steps,
+                                 double lr) const {
+  char text[160];
+  std::snprintf(text, sizeof text, "epoch %lld, step %lld of %lld (learning rate %g)",
+                static_cast<long long>(settings.epoch + 1), static_cast<long long>(step + 1),
+                static_cast<long long>(steps), lr);
+  throw DivergedError(std::string("the training loss became non-finite by ") + text +
+                      "; nothing was saved after it, so the last checkpoint is the last good "
+                      "state. The run diverged: lower " +
+                      lrOption_ + " (or check the data and the starting model)");
+}
+
 EpochOutcome TrainingLoop::runEpoch(
     const SampleSet& data, const EpochSettings& settings,
     const std::function<void(int64_t epoch, int64_t nextStep)>& afterStep,
@@ -159,6 +174,9 @@ EpochOutcome TrainingLoop::runEpoch(
     // The progress line's loss: a GPU's may be stale by up to kDeviceReadEverySteps steps.
     if (!onDevice || step + 1 == steps || outcome.steps % kDeviceReadEverySteps == 0) {
       localLoss = lossSum_.item<double>();
+      // The weights just stepped on a non-finite loss: stop before anything saves them. (GA's
+      // loss grows on purpose; only NaN and infinity stop it.)
+      if (!std::isfinite(localLoss)) throwDiverged(settings, step, steps, lr);
     }
     progress.step(
         settings.epoch, settings.epochs, step, steps, globalBatchSize,

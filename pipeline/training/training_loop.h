@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "pipeline/data/augment.h"
@@ -74,6 +75,9 @@ class TrainingLoop {
   // A linear probe: the model stays in eval mode while it trains, so BatchNorm normalises with its
   // running statistics and leaves them as they are (only the parameters the optimizer holds move).
   void keepEvalMode() { evalMode_ = true; }
+  // The option that sets this loop's learning rate ("--lr", "--ft-lr"): the one a diverged run's
+  // message tells the user to lower.
+  void setLearningRateOption(std::string option) { lrOption_ = std::move(option); }
 
   // Runs `settings.epoch` from `settings.startStep`; `afterStep(epoch, nextStep)` runs after each
   // optimizer step (periodic checkpoints). Stops early, between steps, when any rank got a stop
@@ -85,6 +89,8 @@ class TrainingLoop {
   static int64_t stepsPerEpoch(int64_t samples, int64_t globalBatch);
 
  private:
+  [[noreturn]] void throwDiverged(const EpochSettings& settings, int64_t step, int64_t steps,
+                                  double lr) const;
   // One step's device work on a batch already there: zeroed gradients, forward, loss, backward,
   // the epoch's loss and accuracy sums, the gradient sums over ranks and the optimizer step.
   // Undefined tensors: a rank with no sample in this step, which still sums and steps.
@@ -102,6 +108,7 @@ class TrainingLoop {
   torch::Device device_;
   AutocastOptions autocast_;
   bool evalMode_ = false;
+  std::string lrOption_ = "--lr";
   std::unique_ptr<StepGraph> stepGraph_;  // null: eager steps
   // The epoch's summed cross-entropy and right answers, on the model's device. Members, not
   // locals, because a recorded step graph adds into these very tensors.

@@ -85,6 +85,7 @@ UnlearnOutcome IterativeMethod::run(UnlearnContext& context) {
   const LrSchedule schedule(options_.scheduleOptions(prefix_));
   GradientBucketer buckets(model.parameters());
   TrainingLoop loop(model, comm, sgd, buckets, schedule, makeLoss(context));
+  loop.setLearningRateOption("--" + prefix_ + "-lr");
 
   auto report = [&](int64_t nextEpoch, int64_t nextStep, bool epochEnded, bool stopped,
                     json metrics) {

@@ -315,43 +315,56 @@ TEST_F(Checkpoint, NonFiniteWeightsStatisticsOrMomentumAreRefused) {
   const std::string path = dir.file("ckpt.h5");
   const ModulePtr model = makeTinyNet(10);
   const TensorMap before = modelState(*model);
-  auto refusal = [&](const std::string& tensor, float value, bool withState) {
-    const ModulePtr source = makeTinyNet(10);
-    TrainingState state;
-    for (const auto& item : source->named_parameters()) {
-      state.momentum[item.key()] = torch::zeros_like(item.value());
-    }
+  const ModulePtr source = makeTinyNet(10);
+  TrainingState state;
+  for (const auto& item : source->named_parameters()) {
+    state.momentum[item.key()] = torch::zeros_like(item.value());
+  }
+  // A file someone else wrote (or damage) with one value replaced, its shape kept.
+  auto refusal = [&](const std::string& dataset, float value) {
+    saveCheckpoint(path, *source, {}, &state, tinyMeta("tiny", 10));
     {
-      torch::NoGradGuard noGrad;
-      torch::Tensor* target = source->named_parameters().find(tensor);
-      if (target == nullptr) target = source->named_buffers().find(tensor);
-      if (target != nullptr) {
-        target->view(-1)[0] = value;
-      } else {
-        state.momentum.at(tensor.substr(tensor.find(':') + 1)).view(-1)[1] = value;
-      }
+      Hdf5File file = Hdf5File::openReadWrite(path);
+      const std::vector<hsize_t> shape = file.datasetShape(dataset);
+      std::vector<float> values = file.readVector<float>(dataset);
+      values[values.size() / 2] = value;
+      file.remove(dataset);
+      file.writeDataset<float>(dataset, values.data(), shape);
     }
-    saveCheckpoint(path, *source, {}, withState ? &state : nullptr, tinyMeta("tiny", 10));
     TrainingState loaded;
-    return inputErrorOf([&] {
-      loadCheckpoint(path, *model, nullptr, withState ? &loaded : nullptr, {"tiny", 10});
-    });
+    return inputErrorOf([&] { loadCheckpoint(path, *model, nullptr, &loaded, {"tiny", 10}); });
   };
   const float nan = std::numeric_limits<float>::quiet_NaN();
   const float inf = std::numeric_limits<float>::infinity();
-  std::string message = refusal("conv1.weight", nan, false);
+  std::string message = refusal("/params/conv1.weight", nan);
   EXPECT_TRUE(contains(message, path + ": /params/conv1.weight: expected finite values, found 1 "
                                        "NaN and 0 infinite"))
       << message;
-  message = refusal("bn1.running_var", inf, false);
+  message = refusal("/buffers/bn1.running_var", inf);
   EXPECT_TRUE(contains(message,
                        "/buffers/bn1.running_var: expected finite values, found 0 NaN and "
                        "1 infinite"))
       << message;
-  message = refusal("momentum:fc.weight", -inf, true);
+  message = refusal("/optimizer/momentum/fc.weight", -inf);
   EXPECT_TRUE(contains(message, "/optimizer/momentum/fc.weight: expected finite values"))
       << message;
   expectIdentical(before, modelState(*model));
+
+  // Nor is such a model saved: the good file stays as it was.
+  saveCheckpoint(path, *source, {}, nullptr, tinyMeta("tiny", 10));
+  {
+    torch::NoGradGuard noGrad;
+    source->named_parameters()["fc.bias"][3] = nan;
+  }
+  try {
+    saveCheckpoint(path, *source, {}, nullptr, tinyMeta("tiny", 10));
+    ADD_FAILURE() << "a NaN model was saved";
+  } catch (const DivergedError& error) {
+    EXPECT_TRUE(contains(error.what(), "/params/fc.bias: expected finite values, found 1 NaN"))
+        << error.what();
+  }
+  EXPECT_FALSE(hasTemporaryFiles(dir.path()));
+  loadCheckpoint(path, *model, nullptr, nullptr, {"tiny", 10});  // the good one, still there
 }
 
 TEST_F(Checkpoint, TruncatedFileIsIncompleteAndRefused) {

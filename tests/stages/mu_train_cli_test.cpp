@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -172,6 +173,27 @@ TEST_F(MuTrain, ChangedOptionsOnResumeAreRefused) {
   EXPECT_EQ(changed.exitCode, 2) << changed.output;
   EXPECT_NE(changed.output.find("weight-decay"), std::string::npos) << changed.output;
   EXPECT_EQ(fs::last_write_time(run + "/last.h5"), before);
+}
+
+// A learning rate far too high: the run stops at the first non-finite loss with exit code 3,
+// naming the step and the option to lower, and never writes the diverged weights.
+TEST_F(MuTrain, ADivergingRunStopsWithExitCode3AndKeepsTheLastGoodCheckpoint) {
+  test::ScratchDir dir("mu-train-diverging");
+  const std::string run = dir.file("run");
+  const test::CommandResult diverged =
+      test::runCommand(trainCommand(run, "--lr 1e12 --checkpoint-every-steps 1"));
+  EXPECT_EQ(diverged.exitCode, 3) << diverged.output;
+  EXPECT_NE(diverged.output.find("the training loss became non-finite by epoch 1, step "),
+            std::string::npos)
+      << diverged.output;
+  EXPECT_NE(diverged.output.find("lower --lr"), std::string::npos) << diverged.output;
+  EXPECT_FALSE(fs::exists(run + "/results.json"));
+  for (const char* checkpoint : {"/init.h5", "/last.h5"}) {
+    if (!fs::exists(run + checkpoint)) continue;
+    for (const auto& [name, values] : readTensors(run + checkpoint, "/params")) {
+      for (const float value : values) ASSERT_TRUE(std::isfinite(value)) << checkpoint << name;
+    }
+  }
 }
 
 TEST_F(MuTrain, BadInputExitsTwo) {

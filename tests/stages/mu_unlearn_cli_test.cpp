@@ -145,6 +145,20 @@ TEST_F(MuUnlearn, KilledRunResumesToTheSameWeights) {
   test::expectSameTensors(reference + "/unlearned.h5", run + "/unlearned.h5", {"/params"});
 }
 
+// Gradient ascent at a huge step: its loss may grow, but a non-finite one stops the run (exit 3,
+// naming --ga-lr) and no unlearned model is written.
+TEST_F(MuUnlearn, ADivergingMethodStopsWithExitCode3) {
+  const std::string run = scratch("diverging");
+  const test::CommandResult result = test::runCommand(
+      stage("mu-unlearn", run,
+            "--original " + dense_() +
+                "/best.h5 --method ga --ga-lr 1e12 --ga-epochs 3 --batch-size 64 --threads 1"));
+  EXPECT_EQ(result.exitCode, 3) << result.output;
+  EXPECT_NE(result.output.find("lower --ga-lr"), std::string::npos) << result.output;
+  EXPECT_FALSE(fs::exists(run + "/unlearned.h5"));
+  EXPECT_FALSE(fs::exists(run + "/results.json"));
+}
+
 TEST_F(MuUnlearn, BadInputExitsTwoAndWritesNothing) {
   const std::string run = scratch("bad");
   auto expectRefused = [&](const std::string& extra, const std::string& message) {
