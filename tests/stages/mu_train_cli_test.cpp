@@ -181,7 +181,9 @@ TEST_F(MuTrain, ADivergingRunStopsWithExitCode3AndKeepsTheLastGoodCheckpoint) {
   test::ScratchDir dir("mu-train-diverging");
   const std::string run = dir.file("run");
   const test::CommandResult diverged =
-      test::runCommand(trainCommand(run, "--lr 1e12 --checkpoint-every-steps 1"));
+      test::runCommand(trainCommand(run, "--checkpoint-every-steps 1",
+                                    " --arch tinycnn --epochs 2 --batch-size 64 --train-limit 1536"
+                                    " --lr 1e12 --rewind-epoch 1 --threads 1 --quiet"));
   EXPECT_EQ(diverged.exitCode, 3) << diverged.output;
   EXPECT_NE(diverged.output.find("the training loss became non-finite by epoch 1, step "),
             std::string::npos)
