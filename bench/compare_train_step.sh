@@ -7,14 +7,7 @@
 # --smoke: one round of one batch of 8 on each side, seconds (CI's bench_smoke_test runs it).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-smoke=0
-positional=()
-for argument in "$@"; do
-  case "$argument" in
-    --smoke) smoke=1 ;;
-    *) positional+=("$argument") ;;
-  esac
-done
+. "$root/bench/smoke_arguments.sh"
 build=${positional[0]:-$root/build}
 if ! /usr/bin/python3 -c 'import torch' 2>/dev/null; then
   apt-get install -y -qq --no-install-recommends python3-torch >/dev/null

@@ -11,14 +11,7 @@
 # bench_smoke_test runs it).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-smoke=0
-positional=()
-for argument in "$@"; do
-  case "$argument" in
-    --smoke) smoke=1 ;;
-    *) positional+=("$argument") ;;
-  esac
-done
+. bench/smoke_arguments.sh
 BIN=${BIN:-build/bin}
 WORK=${positional[0]:-/tmp/mu-loader-bench}
 IMAGES=${IMAGES:-2000}

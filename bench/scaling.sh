@@ -9,14 +9,7 @@
 # so it needs no data/ (CI converts none).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-smoke=0
-positional=()
-for argument in "$@"; do
-  case "$argument" in
-    --smoke) smoke=1 ;;
-    *) positional+=("$argument") ;;
-  esac
-done
+. "$root/bench/smoke_arguments.sh"
 build=${positional[0]:-$root/build}
 data=${positional[1]:-}
 work=$(mktemp -d)

@@ -30,22 +30,15 @@ class TrainStage final : public mu::Stage {
     return outcome_.stopped ? mu::StageStatus::kStopped : mu::StageStatus::kDone;
   }
   std::string summary() const override {
+    const std::string unfinished = mu::unfinishedSessionLine(outcome_, config_.runDir);
+    if (!unfinished.empty()) return unfinished;
     char line[512];
-    if (outcome_.alreadyComplete) {
-      std::snprintf(line, sizeof line, "%s is complete (test accuracy %.2f%%); nothing to do",
-                    config_.runDir.c_str(), outcome_.testAccuracy);
-    } else if (outcome_.stopped) {
-      std::snprintf(line, sizeof line,
-                    "stopped by signal after a checkpoint at epoch %lld; rerun to resume",
-                    static_cast<long long>(outcome_.epochsDone + 1));
-    } else {
-      std::snprintf(line, sizeof line,
-                    "done: %lld epochs, best val %.2f%% (epoch %lld), test %.2f%%, %.0f img/s, "
-                    "%.1f s on %d rank(s)",
-                    static_cast<long long>(outcome_.epochsDone), outcome_.bestValAccuracy,
-                    static_cast<long long>(outcome_.bestEpoch), outcome_.testAccuracy,
-                    outcome_.imagesPerSecond, outcome_.trainSeconds, worldSize_);
-    }
+    std::snprintf(line, sizeof line,
+                  "done: %lld epochs, best val %.2f%% (epoch %lld), test %.2f%%, %.0f img/s, "
+                  "%.1f s on %d rank(s)",
+                  static_cast<long long>(outcome_.epochsDone), outcome_.bestValAccuracy,
+                  static_cast<long long>(outcome_.bestEpoch), outcome_.testAccuracy,
+                  outcome_.imagesPerSecond, outcome_.trainSeconds, worldSize_);
     return line;
   }
 

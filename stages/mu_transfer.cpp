@@ -73,24 +73,16 @@ class TransferStage final : public mu::Stage {
     return outcome_.stopped ? mu::StageStatus::kStopped : mu::StageStatus::kDone;
   }
   std::string summary() const override {
+    const std::string unfinished = mu::unfinishedSessionLine(outcome_, config_.train.runDir);
+    if (!unfinished.empty()) return unfinished;
     char line[512];
-    if (outcome_.alreadyComplete) {
-      std::snprintf(line, sizeof line,
-                    "%s is complete (target test accuracy %.2f%%); nothing to do",
-                    config_.train.runDir.c_str(), outcome_.testAccuracy);
-    } else if (outcome_.stopped) {
-      std::snprintf(line, sizeof line,
-                    "stopped by signal after a checkpoint at epoch %lld; rerun to resume",
-                    static_cast<long long>(outcome_.epochsDone + 1));
-    } else {
-      std::snprintf(line, sizeof line,
-                    "done: %s of %s (%s) to %s, %lld epochs: target test %.2f%% (best val %.2f%%), "
-                    "%.1f s",
-                    config_.mode.c_str(), config_.source().arch.c_str(),
-                    config_.source().kind.c_str(), config_.train.data.c_str(),
-                    static_cast<long long>(outcome_.epochsDone), outcome_.testAccuracy,
-                    outcome_.bestValAccuracy, outcome_.trainSeconds);
-    }
+    std::snprintf(line, sizeof line,
+                  "done: %s of %s (%s) to %s, %lld epochs: target test %.2f%% (best val %.2f%%), "
+                  "%.1f s",
+                  config_.mode.c_str(), config_.source().arch.c_str(),
+                  config_.source().kind.c_str(), config_.train.data.c_str(),
+                  static_cast<long long>(outcome_.epochsDone), outcome_.testAccuracy,
+                  outcome_.bestValAccuracy, outcome_.trainSeconds);
     return line;
   }
 

@@ -121,6 +121,21 @@ std::vector<torch::Tensor> tensorsOf(const NamedParameters& named) {
 
 }  // namespace
 
+std::string unfinishedSessionLine(const TrainOutcome& outcome, const std::string& runDir) {
+  char line[512];
+  if (outcome.alreadyComplete) {
+    std::snprintf(line, sizeof line, "%s is complete (test accuracy %.2f%%); nothing to do",
+                  runDir.c_str(), outcome.testAccuracy);
+  } else if (outcome.stopped) {
+    std::snprintf(line, sizeof line,
+                  "stopped by signal after a checkpoint at epoch %lld; rerun to resume",
+                  static_cast<long long>(outcome.epochsDone + 1));
+  } else {
+    return "";
+  }
+  return line;
+}
+
 ModelSpec modelSpecFor(const TrainConfig& config, const DatasetManifest& manifest) {
   return ModelSpec{config.arch,         manifest.numClasses, manifest.channels,
                    config.imagenetStem, manifest.mean,       manifest.std};

@@ -59,6 +59,11 @@ class TrainSession {
   Communicator& comm_;
 };
 
+// The summary line of a session that did not train to its end now, as mu-train and mu-transfer
+// print it: "<runDir> is complete (test accuracy x%); nothing to do" or "stopped by signal after a
+// checkpoint at epoch n; rerun to resume". Empty when the session ran to its end.
+std::string unfinishedSessionLine(const TrainOutcome& outcome, const std::string& runDir);
+
 // The model a run of `config` trains on the dataset described by `manifest`.
 ModelSpec modelSpecFor(const TrainConfig& config, const DatasetManifest& manifest);
 
