@@ -38,8 +38,10 @@ check bench_prune "$bin/bench_prune" --smoke
 check bench_svc "$bin/bench_svc" --smoke
 check bench_evaluate "$bin/bench_evaluate" --smoke
 check bench_train_step "$bin/bench_train_step" --smoke
+check bench_inference "$bin/bench_inference" --smoke
 check bench_allreduce mpirun -np 2 --oversubscribe "$bin/bench_allreduce" --smoke
 check compare_train_step.sh "$root/bench/compare_train_step.sh" --smoke "$build"
+check compare_inference.sh "$root/bench/compare_inference.sh" --smoke "$build"
 check scaling.sh "$root/bench/scaling.sh" --smoke "$build"
 # bench_loader needs a converted JPEG dataset: loader_bench.sh makes one and runs it.
 check loader_bench.sh env BIN="$bin" "$root/bench/loader_bench.sh" --smoke "$work/loader"

@@ -59,15 +59,19 @@ class UnlearnStage final : public mu::Stage {
   std::string summary() const override {
     if (outcome_.stopped) return "stopped by signal after a checkpoint; rerun to resume";
     const nlohmann::json& results = outcome_.results;
+    char accuracies[160] = "accuracies: mu-evaluate, or --final-accuracy";
+    if (results.contains("forget_accuracy")) {
+      std::snprintf(
+          accuracies, sizeof accuracies, "forget accuracy %.2f%%, retain %.2f%%, test %.2f%%",
+          results["forget_accuracy"].get<double>(), results["retain_accuracy"].get<double>(),
+          results["test_accuracy"].get<double>());
+    }
     char line[512];
     std::snprintf(line, sizeof line,
-                  "%s%s: RTE %.2f s on %d rank(s); forget accuracy %.2f%%, retain %.2f%%, test "
-                  "%.2f%% (%s forget set of %zu, sparsity %.2f%%)",
+                  "%s%s: RTE %.2f s on %d rank(s); %s (%s forget set of %zu, sparsity %.2f%%)",
                   results["method"].get<std::string>().c_str(),
                   outcome_.alreadyComplete ? " (already complete)" : "",
-                  results["RTE_s"].get<double>(), results["world_size"].get<int>(),
-                  results["forget_accuracy"].get<double>(),
-                  results["retain_accuracy"].get<double>(), results["test_accuracy"].get<double>(),
+                  results["RTE_s"].get<double>(), results["world_size"].get<int>(), accuracies,
                   results["forget"]["mode"].get<std::string>().c_str(),
                   results["forget"]["forget_samples"].get<size_t>(),
                   results["sparsity_percent"].get<double>());

@@ -51,15 +51,16 @@ EvaluationMetrics evaluateModel(Classifier& model, const LoadedSplit& train,
                                 const EvaluationOptions& options) {
   EvaluationMetrics metrics;
   const auto start = std::chrono::steady_clock::now();
+  InferenceModel inference(model);
   const auto score = [&](const LoadedSplit& split, const std::vector<int64_t>& rows) {
-    return scoreSamples(model, *split.source, split.labels, rows, comm, options.batchSize);
+    return scoreSamples(inference, *split.source, split.labels, rows, comm, options.batchSize);
   };
   const ScoredSamples forget = score(train, set.forgetIds);
   const ScoredSamples retain = score(train, set.retainIds);
   const ScoredSamples testSet = score(test, set.testRows(test.labels));
   const ScoredSamples val = score(train, set.valIds);
   if (set.poisoning.enabled()) {
-    metrics.attack = attackSuccess(model, test, set.poisoning, comm, options.batchSize);
+    metrics.attack = attackSuccess(inference, test, set.poisoning, comm, options.batchSize);
   }
   metrics.inferenceSeconds = secondsSince(start);
 

@@ -9,7 +9,7 @@
 
 namespace mu {
 
-ScoredSamples scoreSamples(Classifier& model, const SampleSource& images,
+ScoredSamples scoreSamples(InferenceModel& model, const SampleSource& images,
                            const torch::Tensor& labels, const std::vector<int64_t>& rows,
                            Communicator& comm, int64_t batchSize) {
   const auto count = static_cast<int64_t>(rows.size());

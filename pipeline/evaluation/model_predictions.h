@@ -16,7 +16,6 @@
 #include "pipeline/distributed/communicator.h"
 #include "pipeline/evaluation/mia_features.h"
 #include "pipeline/inference/accuracy.h"
-#include "pipeline/models/classifier.h"
 
 namespace mu {
 
@@ -26,7 +25,7 @@ struct ScoredSamples {
 };
 
 // `rows` index `images` (uint8 [N, C, H, W]) and `labels` (int64 [N]).
-ScoredSamples scoreSamples(Classifier& model, const SampleSource& images,
+ScoredSamples scoreSamples(InferenceModel& model, const SampleSource& images,
                            const torch::Tensor& labels, const std::vector<int64_t>& rows,
                            Communicator& comm, int64_t batchSize);
 

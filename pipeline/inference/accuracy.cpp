@@ -11,13 +11,10 @@
 
 namespace mu {
 
-void forEachEvaluationBatch(Classifier& model, const SampleSource& images,
+void forEachEvaluationBatch(InferenceModel& model, const SampleSource& images,
                             const std::vector<int64_t>& rows, int64_t begin, int64_t end,
                             int64_t batchSize, const EvaluationBatchVisitor& visit) {
-  torch::NoGradGuard noGrad;
-  const bool wasTraining = model.is_training();
-  model.eval();
-  const BatchPlacement placement{model.parameters().front().device(), usesChannelsLast(model)};
+  const BatchPlacement placement{model.device(), model.channelsLast()};
   std::vector<std::vector<int64_t>> plan;
   for (int64_t first = begin; first < end; first += batchSize) {
     const int64_t last = std::min(end, first + batchSize);
@@ -27,13 +24,19 @@ void forEachEvaluationBatch(Classifier& model, const SampleSource& images,
   for (size_t b = 0; b < plan.size(); ++b) {
     visit(begin + static_cast<int64_t>(b) * batchSize, plan[b], model.forward(batches->next()));
   }
-  model.train(wasTraining);
 }
 
 Accuracy evaluateAccuracy(Classifier& model, const SampleSource& images,
                           const torch::Tensor& labels, const std::vector<int64_t>& rows,
                           Communicator& comm, int64_t batchSize) {
-  const torch::Device device = model.parameters().front().device();
+  InferenceModel inference(model);
+  return evaluateAccuracy(inference, images, labels, rows, comm, batchSize);
+}
+
+Accuracy evaluateAccuracy(InferenceModel& model, const SampleSource& images,
+                          const torch::Tensor& labels, const std::vector<int64_t>& rows,
+                          Communicator& comm, int64_t batchSize) {
+  const torch::Device device = model.device();
   const auto [begin, end] =
       EpochSampler::sliceBounds(static_cast<int64_t>(rows.size()), comm.rank(), comm.size());
   // Summed on the device and read once: a read per batch would make a GPU wait for the host to

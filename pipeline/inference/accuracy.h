@@ -10,6 +10,7 @@
 
 #include "pipeline/data/sample_source.h"
 #include "pipeline/distributed/communicator.h"
+#include "pipeline/inference/inference_model.h"
 #include "pipeline/models/classifier.h"
 
 namespace mu {
@@ -23,18 +24,21 @@ struct Accuracy {
   double meanLoss() const { return total ? lossSum / static_cast<double>(total) : 0.0; }
 };
 
-// The inference loop every evaluation shares: `model` in eval mode without gradients (its mode is
-// restored after), positions [begin, end) of `rows` (sample ids of `images`) in batches of
-// `batchSize`, in the evaluation view, each batch placed where the model is (device, memory
-// format). `visit(first, batchRows, logits)` sees positions [first, first + batchRows.size()),
-// their rows and their logits on that device.
+// The inference loop every evaluation shares: positions [begin, end) of `rows` (sample ids of
+// `images`) in batches of `batchSize`, in the evaluation view, each batch placed where the model
+// is (device, memory format). `visit(first, batchRows, logits)` sees positions
+// [first, first + batchRows.size()), their rows and their logits on that device.
 using EvaluationBatchVisitor = std::function<void(
     int64_t first, const std::vector<int64_t>& batchRows, const torch::Tensor& logits)>;
-void forEachEvaluationBatch(Classifier& model, const SampleSource& images,
+void forEachEvaluationBatch(InferenceModel& model, const SampleSource& images,
                             const std::vector<int64_t>& rows, int64_t begin, int64_t end,
                             int64_t batchSize, const EvaluationBatchVisitor& visit);
 
 // `rows` index `images` and `labels` (int64 [N]).
+Accuracy evaluateAccuracy(InferenceModel& model, const SampleSource& images,
+                          const torch::Tensor& labels, const std::vector<int64_t>& rows,
+                          Communicator& comm, int64_t batchSize = 512);
+// The same through an inference copy of `model` made for this one pass.
 Accuracy evaluateAccuracy(Classifier& model, const SampleSource& images,
                           const torch::Tensor& labels, const std::vector<int64_t>& rows,
                           Communicator& comm, int64_t batchSize = 512);

@@ -8,8 +8,8 @@
 
 namespace mu {
 
-AttackSuccess attackSuccess(Classifier& model, const LoadedSplit& test, const Poisoning& poisoning,
-                            Communicator& comm, int64_t batchSize) {
+AttackSuccess attackSuccess(InferenceModel& model, const LoadedSplit& test,
+                            const Poisoning& poisoning, Communicator& comm, int64_t batchSize) {
   const LoadedSplit triggered = triggerAll(test, poisoning);
   const int64_t target = poisoning.options.target;
   const torch::Tensor trueLabels = test.labels.to(torch::kInt64).contiguous();

@@ -10,7 +10,7 @@
 #include "pipeline/data/poisoning.h"
 #include "pipeline/data/shard_reader.h"
 #include "pipeline/distributed/communicator.h"
-#include "pipeline/models/classifier.h"
+#include "pipeline/inference/inference_model.h"
 
 namespace mu {
 
@@ -20,7 +20,8 @@ struct AttackSuccess {
 };
 
 // Spread over the ranks like every evaluation; the same on every rank.
-AttackSuccess attackSuccess(Classifier& model, const LoadedSplit& test, const Poisoning& poisoning,
-                            Communicator& comm, int64_t batchSize = 512);
+AttackSuccess attackSuccess(InferenceModel& model, const LoadedSplit& test,
+                            const Poisoning& poisoning, Communicator& comm,
+                            int64_t batchSize = 512);
 
 }  // namespace mu

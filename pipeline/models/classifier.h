@@ -6,10 +6,12 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "pipeline/models/model_spec.h"
 #include "pipeline/models/normalize.h"
 
 namespace mu {
@@ -36,6 +38,10 @@ class Classifier : public torch::nn::Module {
   // The "normalize" sub-module (buffers normalize.mean and normalize.std).
   NormalizeImpl& normalizer();
 
+  // What makeModel built this from (arch empty for a model built another way): enough to build
+  // a twin of it, as an inference copy does.
+  const ModelSpec& spec() const { return spec_; }
+
  protected:
   // Each architecture registers "normalize" where its reference does, so that state-dict order
   // matches too (first in the ResNets, last in VGG).
@@ -48,6 +54,8 @@ class Classifier : public torch::nn::Module {
   NamedTensors weightsOf() const;
 
   Normalize normalize_{nullptr};
+  ModelSpec spec_;
+  friend std::shared_ptr<Classifier> makeModel(const ModelSpec& spec);
 };
 
 }  // namespace mu

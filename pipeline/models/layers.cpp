@@ -11,12 +11,12 @@ torch::nn::Conv2d conv1x1(int64_t in, int64_t out, int64_t stride) {
   return torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, 1).stride(stride).bias(false));
 }
 
-torch::nn::BatchNorm2d batchNorm(int64_t channels) {
-  return torch::nn::BatchNorm2d(torch::nn::BatchNorm2dOptions(channels)
-                                    .eps(1e-5)
-                                    .momentum(0.1)
-                                    .affine(true)
-                                    .track_running_stats(true));
+BatchNorm batchNorm(int64_t channels) {
+  return BatchNorm(torch::nn::BatchNorm2dOptions(channels)
+                       .eps(1e-5)
+                       .momentum(0.1)
+                       .affine(true)
+                       .track_running_stats(true));
 }
 
 namespace {
@@ -40,7 +40,7 @@ void initialiseWeights(torch::nn::Module& model, ConvInit conv, LinearInit linea
         kaimingNormalFanIn(c->weight);
       }
       if (c->bias.defined()) torch::nn::init::zeros_(c->bias);
-    } else if (auto* bn = module->as<torch::nn::BatchNorm2dImpl>()) {
+    } else if (auto* bn = module->as<BatchNormImpl>()) {
       torch::nn::init::ones_(bn->weight);
       torch::nn::init::zeros_(bn->bias);
     } else if (auto* fc = module->as<torch::nn::LinearImpl>()) {

@@ -6,14 +6,17 @@
 
 #include <cstdint>
 
+#include "pipeline/models/foldable_batch_norm.h"
+
 namespace mu::layers {
 
 // 3x3 convolution, padding 1, no bias (a BatchNorm follows every one).
 torch::nn::Conv2d conv3x3(int64_t in, int64_t out, int64_t stride = 1);
 // 1x1 convolution, no bias: the bottleneck ends and the option-B projection shortcut.
 torch::nn::Conv2d conv1x1(int64_t in, int64_t out, int64_t stride = 1);
+
 // BatchNorm2d with PyTorch's defaults spelled out: eps 1e-5, momentum 0.1, affine, running stats.
-torch::nn::BatchNorm2d batchNorm(int64_t channels);
+BatchNorm batchNorm(int64_t channels);
 
 enum class ConvInit {
   kKaimingNormalFanOutRelu,  // torchvision ResNet and VGG

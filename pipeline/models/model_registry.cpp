@@ -58,7 +58,9 @@ std::shared_ptr<Classifier> makeModel(const ModelSpec& spec) {
     throw InputError("model " + spec.arch + ": no ImageNet stem; it exists only for " +
                      joined(withStem));
   }
-  return found->make(spec);
+  std::shared_ptr<Classifier> model = found->make(spec);
+  model->spec_ = spec;
+  return model;
 }
 
 }  // namespace mu

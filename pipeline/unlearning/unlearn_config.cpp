@@ -39,6 +39,10 @@ void UnlearnConfig::registerOptions(OptionTable& table) {
       .add("checkpoint-every-steps", &checkpointEverySteps,
            "also checkpoint every N steps inside an epoch (0: epoch ends only)",
            Effect::kOperational)
+      .addFlag("final-accuracy", &finalAccuracy,
+               "also score D_f, D_r and the test set once unlearned (mu-evaluate scores them "
+               "anyway, with the attacks, so by default they are left to it)",
+               Effect::kOperational)
       .addFlag("quiet", &quiet, "no progress lines", Effect::kOperational);
   stream.registerOptions(table);
   addDeviceOption(table, &device);

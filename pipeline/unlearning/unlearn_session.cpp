@@ -109,7 +109,7 @@ CheckpointMeta checkpointMeta(const OriginalModel& original, const OptionTable& 
   return meta;
 }
 
-double accuracyOn(Classifier& model, const LoadedSplit& split, const std::vector<int64_t>& rows,
+double accuracyOn(InferenceModel& model, const LoadedSplit& split, const std::vector<int64_t>& rows,
                   Communicator& comm) {
   return evaluateAccuracy(model, *split.source, split.labels, rows, comm).percent();
 }
@@ -118,10 +118,12 @@ double accuracyOn(Classifier& model, const LoadedSplit& split, const std::vector
 // attack's success rate, both ways (attack_success.h).
 json backdoorScores(Classifier& model, const LoadedSplit& test, const ForgetSet& forgetSet,
                     Communicator& comm) {
-  const AttackSuccess success = attackSuccess(model, test, forgetSet.poisoning, comm);
-  return {{"clean_test_accuracy", accuracyOn(model, test, forgetSet.testRows(test.labels), comm)},
-          {"ASR", success.nonTargetPercent},
-          {"ASR_all", success.allPercent}};
+  InferenceModel inference(model);
+  const AttackSuccess success = attackSuccess(inference, test, forgetSet.poisoning, comm);
+  return {
+      {"clean_test_accuracy", accuracyOn(inference, test, forgetSet.testRows(test.labels), comm)},
+      {"ASR", success.nonTargetPercent},
+      {"ASR_all", success.allPercent}};
 }
 
 }  // namespace
@@ -262,9 +264,13 @@ UnlearnRunOutcome runUnlearning(const UnlearnConfig& config, UnlearningMethod& m
                        {"retain_samples", forgetSet.retainIds.size()},
                        {"split_seed", splitSeed},
                        {"train_limit", trainLimit}};
-  results["forget_accuracy"] = accuracyOn(*model, train, forgetSet.forgetIds, tensorComm);
-  results["retain_accuracy"] = accuracyOn(*model, train, forgetSet.retainIds, tensorComm);
-  results["test_accuracy"] = accuracyOn(*model, test, forgetSet.testRows(test.labels), tensorComm);
+  if (config.finalAccuracy) {
+    InferenceModel inference(*model);
+    results["forget_accuracy"] = accuracyOn(inference, train, forgetSet.forgetIds, tensorComm);
+    results["retain_accuracy"] = accuracyOn(inference, train, forgetSet.retainIds, tensorComm);
+    results["test_accuracy"] =
+        accuracyOn(inference, test, forgetSet.testRows(test.labels), tensorComm);
+  }
   if (poisoning.enabled()) {
     results["backdoor"] = {{"target", poisoning.options.target},
                            {"before", backdoorBefore},

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "pipeline/base/error.h"
+#include "pipeline/models/foldable_batch_norm.h"
 #include "pipeline/models/model_registry.h"
 
 namespace mu {
@@ -316,7 +317,7 @@ TEST(Models, VggInitIsFanOutConvAndSmallNormalLinear) {
 TEST(Models, BatchNormUsesReferenceHyperparameters) {
   const auto model = makeModel(spec("resnet20s"));
   for (const auto& module : model->modules(/*include_self=*/false)) {
-    if (const auto* bn = module->as<torch::nn::BatchNorm2dImpl>()) {
+    if (const auto* bn = module->as<layers::BatchNormImpl>()) {
       EXPECT_DOUBLE_EQ(bn->options.eps(), 1e-5);
       ASSERT_TRUE(bn->options.momentum().has_value());
       EXPECT_DOUBLE_EQ(*bn->options.momentum(), 0.1);

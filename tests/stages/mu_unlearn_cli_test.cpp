@@ -83,6 +83,9 @@ TEST_F(MuUnlearn, MethodsKeepTheMasksOnTwoRanks) {
     EXPECT_GT(results["RTE_s"].get<double>(), 0.0);
     EXPECT_EQ(results["forget"]["forget_samples"], 300);
     EXPECT_NEAR(results["sparsity_percent"].get<double>(), 95.0, 0.1);
+    // The accuracies are mu-evaluate's work unless --final-accuracy asks for them here too.
+    EXPECT_FALSE(results.contains("forget_accuracy")) << results.dump();
+    EXPECT_NE(result.output.find("accuracies: mu-evaluate"), std::string::npos) << result.output;
     const nlohmann::json forgetSet = readJson(run + "/forget_set.json");
     EXPECT_EQ(forgetSet["forget_ids"].size(), 300u);
     expectMasksKept(sparseModel(), run + "/unlearned.h5");
@@ -94,7 +97,7 @@ TEST_F(MuUnlearn, ClassWiseForgettingAndAFinishedRun) {
   const std::string command = stage("mu-unlearn", run,
                                     "--original " + dense_() +
                                         "/best.h5 --method ga --ga-lr 0.05 --forget class"
-                                        " --forget-class 3" +
+                                        " --forget-class 3 --final-accuracy" +
                                         kShortMethods);
   const test::CommandResult result = test::runCommand(command);
   ASSERT_EQ(result.exitCode, 0) << result.output;

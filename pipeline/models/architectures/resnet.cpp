@@ -50,9 +50,9 @@ class BasicBlockImpl : public ResidualBlock {
 
  private:
   torch::nn::Conv2d conv1_;
-  torch::nn::BatchNorm2d bn1_;
+  layers::BatchNorm bn1_;
   torch::nn::Conv2d conv2_;
-  torch::nn::BatchNorm2d bn2_;
+  layers::BatchNorm bn2_;
 };
 TORCH_MODULE(BasicBlock);
 
@@ -79,11 +79,11 @@ class BottleneckImpl : public ResidualBlock {
 
  private:
   torch::nn::Conv2d conv1_;
-  torch::nn::BatchNorm2d bn1_;
+  layers::BatchNorm bn1_;
   torch::nn::Conv2d conv2_;
-  torch::nn::BatchNorm2d bn2_;
+  layers::BatchNorm bn2_;
   torch::nn::Conv2d conv3_;
-  torch::nn::BatchNorm2d bn3_;
+  layers::BatchNorm bn3_;
 };
 TORCH_MODULE(Bottleneck);
 

@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "pipeline/models/classifier.h"
+#include "pipeline/models/layers.h"
 #include "pipeline/models/model_spec.h"
 
 namespace mu {
@@ -29,7 +30,7 @@ class ResNet : public Classifier {
   bool imagenetStem_;
   int64_t inplanes_ = 64;  // channels entering the next block, as torchvision's self.inplanes
   torch::nn::Conv2d conv1_{nullptr};
-  torch::nn::BatchNorm2d bn1_{nullptr};
+  layers::BatchNorm bn1_{nullptr};
   std::array<torch::nn::Sequential, 4> layers_{
       {torch::nn::Sequential{nullptr}, torch::nn::Sequential{nullptr},
        torch::nn::Sequential{nullptr}, torch::nn::Sequential{nullptr}}};

@@ -37,9 +37,9 @@ class OptionABlockImpl : public torch::nn::Module {
   }
 
   torch::nn::Conv2d conv1_;
-  torch::nn::BatchNorm2d bn1_;
+  layers::BatchNorm bn1_;
   torch::nn::Conv2d conv2_;
-  torch::nn::BatchNorm2d bn2_;
+  layers::BatchNorm bn2_;
   bool project_;
   int64_t padChannels_;
 };

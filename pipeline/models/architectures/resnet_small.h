@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "pipeline/models/classifier.h"
+#include "pipeline/models/layers.h"
 #include "pipeline/models/model_spec.h"
 
 namespace mu {
@@ -20,7 +21,7 @@ class ResNetSmall : public Classifier {
 
  private:
   torch::nn::Conv2d conv1_{nullptr};
-  torch::nn::BatchNorm2d bn1_{nullptr};
+  layers::BatchNorm bn1_{nullptr};
   std::array<torch::nn::Sequential, 3> layers_{{torch::nn::Sequential{nullptr},
                                                 torch::nn::Sequential{nullptr},
                                                 torch::nn::Sequential{nullptr}}};
