@@ -19,7 +19,8 @@ void silenceHdf5ErrorStack() {
 }
 
 // HDF5 1.8's format (superblock version 2, version-2 object headers, new-style groups) is the
-// oldest whose metadata carries checksums; older versions of the library cannot name it.
+// oldest whose metadata carries checksums. Libraries before 1.10.2 have no name for it, but their
+// latest format is it.
 Hdf5Handle checksummedFormat() {
   Hdf5Handle list(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
 #if H5_VERSION_GE(1, 10, 2)
@@ -132,11 +133,12 @@ Hdf5File Hdf5File::openReadOnly(const std::string& path) {
   if (isHdf5 <= 0) throw damaged("no HDF5 signature");
   Hdf5Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
   if (file.get() < 0) {
-    // A refused lock is the file system's doing (some network file systems have none), not the
-    // file's.
+    // A refused lock is another program's or the file system's doing (some network file
+    // systems have no locks), not damage to the file.
     if (lastHdf5Failure().lockRefused) {
-      throw SystemError(path + ": HDF5 cannot lock the file; where the file system has no locks, " +
-                        "set HDF5_USE_FILE_LOCKING=FALSE");
+      throw SystemError(path +
+                        ": HDF5 cannot lock the file (another program holds a lock on it, or the "
+                        "file system has none: then set HDF5_USE_FILE_LOCKING=FALSE)");
     }
     throw damaged(failedCall("H5Fopen"));
   }
