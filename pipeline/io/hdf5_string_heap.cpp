@@ -66,8 +66,8 @@ void registerReferenceConversion() {
     // string's is "variable-length", not "string", so the source must be one.
     const hid_t variableString = H5Tcopy(H5T_C_S1);
     H5Tset_size(variableString, H5T_VARIABLE);
-    H5Tregister(H5T_PERS_SOFT, "mu: keep global heap references", variableString,
-                referenceType(), keepReferences);
+    H5Tregister(H5T_PERS_SOFT, "mu: keep global heap references", variableString, referenceType(),
+                keepReferences);
     H5Tclose(variableString);
   });
 }
