@@ -1,12 +1,18 @@
 #pragma once
-// A small RAII layer over the HDF5 C API: files, groups, typed datasets and attributes. Every
-// failing call becomes a mu::SystemError naming the call, the file and the object, instead of
-// HDF5's own multi-line error stack.
+// A small RAII layer over the HDF5 C API: files, groups, typed datasets and attributes. A file
+// opened read-only is input: any failing call on it, or a rank, size or length it cannot hold, is
+// a mu::InputError naming the file and the object, "damaged or not written by this program" (a
+// stage's exit 2), whatever broke, so a damaged file reads like a truncated one. On a file being
+// written a failing call is a mu::SystemError (disk full, permissions). Both replace HDF5's own
+// multi-line error stack. Files are written in a format whose metadata carries checksums that
+// the library verifies on reading (see create()).
 
 #include <hdf5.h>
 
 #include <cstdint>
+#include <new>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -57,7 +63,10 @@ hid_t hdf5NativeType<double>();
 
 class Hdf5File {
  public:
-  static Hdf5File create(const std::string& path);  // truncates an existing file
+  // Truncates an existing file. The format is HDF5 1.8's (readable by any HDF5 since 1.8, h5py
+  // included): its superblock, object headers and link and attribute indexes are checksummed, so
+  // a damaged byte there fails a read instead of being parsed.
+  static Hdf5File create(const std::string& path);
   static Hdf5File openReadOnly(const std::string& path);
   static Hdf5File openReadWrite(const std::string& path);
 
@@ -123,7 +132,22 @@ class Hdf5File {
                                                 const std::string& objectPath = "/") const;
 
  private:
-  Hdf5File(std::string path, Hdf5Handle file) : path_(std::move(path)), file_(std::move(file)) {}
+  Hdf5File(std::string path, Hdf5Handle file, bool readOnly, uint64_t size)
+      : path_(std::move(path)), file_(std::move(file)), readOnly_(readOnly), size_(size) {}
+  // Throws for `objectPath`, where `what` failed: the InputError of a damaged file when the file
+  // is read-only, a SystemError otherwise.
+  [[noreturn]] void fail(const std::string& objectPath, const std::string& what) const;
+  hid_t check(hid_t id, const char* call, const std::string& objectPath) const;
+  void checkStatus(herr_t status, const char* call, const std::string& objectPath) const;
+  // Runs `read`; a length the standard library refuses or cannot allocate (a damaged size that
+  // slipped past the checks) becomes fail().
+  template <typename Read>
+  auto guarded(const std::string& objectPath, Read&& read) const -> decltype(read());
+  // Refuses (fail()) elements of `elementSize` bytes in `shape` that a read-only file is too
+  // small to hold: a damaged extent, before anything is allocated for it.
+  void checkFitsInFile(const std::string& objectPath, const std::vector<hsize_t>& shape,
+                       size_t elementSize) const;
+  std::vector<hsize_t> spaceShape(hid_t space, const std::string& objectPath) const;
   Hdf5Handle openObject(const std::string& objectPath) const;
   Hdf5Handle openAttribute(const std::string& name, const std::string& objectPath) const;
   void writeAttribute(const std::string& name, const std::string& objectPath, hid_t type,
@@ -133,12 +157,32 @@ class Hdf5File {
   void readRawDataset(const std::string& name, hid_t type, void* out, size_t elementCount) const;
   void readRawRange(const std::string& name, hid_t type, hsize_t first, hsize_t count,
                     void* out) const;
-  std::vector<hsize_t> attributeShape(const Hdf5Handle& attribute) const;
+  // Opens an attribute, refuses (InputError: `expectation`) a stored type `accepts` rejects, and
+  // reads its elements converted to `memoryType`.
+  template <typename T>
+  std::vector<T> readAttribute(const std::string& name, const std::string& objectPath,
+                               hid_t memoryType, bool (*accepts)(hid_t),
+                               const char* expectation) const;
+  std::vector<hsize_t> attributeShape(const Hdf5Handle& attribute, hid_t storedType,
+                                      const std::string& objectPath) const;
   std::string describe(const std::string& objectPath) const;
 
   std::string path_;
   Hdf5Handle file_;
+  bool readOnly_ = false;
+  uint64_t size_ = 0;  // bytes, of a read-only file
 };
+
+template <typename Read>
+auto Hdf5File::guarded(const std::string& objectPath, Read&& read) const -> decltype(read()) {
+  try {
+    return read();
+  } catch (const std::length_error& error) {
+    fail(objectPath, error.what());
+  } catch (const std::bad_alloc&) {
+    fail(objectPath, "a size this machine cannot allocate");
+  }
+}
 
 template <typename T>
 void Hdf5File::writeDataset(const std::string& name, const T* data,
@@ -160,7 +204,7 @@ template <typename T>
 std::vector<T> Hdf5File::readVector(const std::string& name) const {
   size_t count = 1;
   for (hsize_t extent : datasetShape(name)) count *= extent;
-  std::vector<T> values(count);
+  std::vector<T> values = guarded(name, [&] { return std::vector<T>(count); });
   readDataset(name, values.data(), count);
   return values;
 }

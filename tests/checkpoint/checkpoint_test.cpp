@@ -8,6 +8,7 @@
 #include <limits>
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 
 #include "pipeline/base/code_version.h"
@@ -16,6 +17,7 @@
 #include "pipeline/checkpoint/checkpoint_schema.h"
 #include "pipeline/checkpoint/rng_state.h"
 #include "pipeline/io/hdf5_file.h"
+#include "tests/support/damaged_hdf5.h"
 #include "tests/support/test_support.h"
 
 namespace mu {
@@ -380,6 +382,61 @@ TEST_F(Checkpoint, TruncatedFileIsIncompleteAndRefused) {
     loadCheckpoint(path, *model, nullptr, nullptr, {"tiny", 10});
   });
   EXPECT_TRUE(contains(message, path)) << message;
+  EXPECT_TRUE(contains(message, "damaged or not written by this program")) << message;
+}
+
+// Checkpoints carry HDF5's metadata checksums (superblock version 2, "OHDR" object headers): a
+// damaged byte of an object header is named with the checksum that caught it.
+TEST_F(Checkpoint, DamagedObjectHeaderFailsItsChecksum) {
+  test::ScratchDir dir("checkpoint-checksum");
+  const std::string path = dir.file("ckpt.h5");
+  const ModulePtr model = makeTinyNet(10);
+  saveCheckpoint(path, *model, convMask(*model), nullptr, tinyMeta("tiny", 10));
+  EXPECT_GE(test::byteAt(path, 8), 2) << "superblock version";
+  const std::vector<uint64_t> headers = test::findInFile(path, "OHDR");
+  ASSERT_FALSE(headers.empty());
+  // Past the header's prefix (at most 34 bytes), among its messages.
+  test::flipByte(path, headers.front() + 40);
+  const std::string message = inputErrorOf([&] {
+    loadCheckpoint(path, *model, nullptr, nullptr, {"tiny", 10});
+  });
+  EXPECT_TRUE(contains(message, path)) << message;
+  EXPECT_TRUE(contains(message, "damaged or not written by this program")) << message;
+  EXPECT_TRUE(contains(message, "checksum")) << message;
+}
+
+// A checkpoint written before checkpoints carried checksums (HDF5's oldest format) still loads,
+// and damage to it that once ended in a C++ library message or HDF5's "H5Aread failed" (exit 1),
+// or in a crash inside the library, is named.
+TEST_F(Checkpoint, DamagedCheckpointOfTheOldestFormatIsNamed) {
+  const auto damagedIsNamed = [](const std::string& name,
+                                 const std::function<void(const std::string&)>& damage) {
+    return [=] {
+      test::ScratchDir dir(name);
+      const std::string path = dir.file("ckpt.h5");
+      const ModulePtr model = makeTinyNet(10);
+      saveCheckpoint(path, *model, convMask(*model), nullptr, tinyMeta("tiny", 10));
+      test::rewriteInOldestFormat(path);
+      const auto load = [&] { loadCheckpoint(path, *model, nullptr, nullptr, {"tiny", 10}); };
+      load();
+      damage(path);
+      return test::namesDamage(path, load);
+    };
+  };
+  // The name of the masks group's one link: listing the group failed in basic_string.
+  test::expectInChildProcess(damagedIsNamed("checkpoint-damaged-link", [](const std::string& path) {
+    test::flipByte(path, test::oldestFormatLinkNameByte(path, 1));
+  }));
+  // The string heap's signature: "H5Aread failed".
+  test::expectInChildProcess(damagedIsNamed("checkpoint-damaged-heap", [](const std::string& path) {
+    test::flipByte(path, test::findInFile(path, "GCOL").at(0));
+  }));
+  // A string's size in the heap, grown by 16 MiB (the collection's 16-byte header, then the
+  // first object's header, whose last 8 bytes are its size): the library copied that many bytes
+  // and crashed.
+  test::expectInChildProcess(damagedIsNamed("checkpoint-damaged-size", [](const std::string& path) {
+    test::flipByte(path, test::findInFile(path, "GCOL").at(0) + 16 + 10);
+  }));
 }
 
 TEST_F(Checkpoint, MissingOrForeignFilesAreNotCheckpoints) {

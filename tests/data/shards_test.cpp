@@ -6,12 +6,14 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 
 #include "pipeline/base/error.h"
 #include "pipeline/data/shard_reader.h"
 #include "pipeline/data/shard_writer.h"
 #include "pipeline/io/atomic_output.h"
 #include "pipeline/io/hdf5_file.h"
+#include "tests/support/damaged_hdf5.h"
 #include "tests/support/shard_fixture.h"
 #include "tests/support/test_support.h"
 
@@ -125,6 +127,55 @@ TEST(Shards, ValidationSplitIsReadBackOrRecomputedIdentically) {
   const TrainValSplit computed = loadValidationSplit(dir.path(), train, 4);
   EXPECT_EQ(computed.valIds, makeValidationSplit(images.labels, 4, 4, 0.1).valIds);
   EXPECT_NE(computed.valIds, stored.valIds);
+}
+
+// Writes 200 pattern images in two shards with their seed-3 validation split, rewrites the shards
+// and the split file in HDF5's oldest format (as they were written before they carried
+// checksums), checks that they still read, applies `damage` to `file` and expects the reading to
+// name it as damaged.
+bool damagedDatasetFileIsNamed(const std::string& name, const std::string& file,
+                               const std::function<void(const std::string&)>& damage) {
+  test::ScratchDir dir(name);
+  const ImageSet images = test::makePatternImages(200, 4);
+  DatasetManifest manifest = test::writePatternDataset(dir.path(), images, 4, 100);
+  const TrainValSplit drawn = makeValidationSplit(images.labels, 4, 3, 0.1);
+  manifest.validationSplits.push_back(writeValidationSplit(dir.path(), manifest, 3, 0.1, drawn));
+  writeManifest(dir.path(), manifest);
+  for (const char* written : {"train-00000.h5", "train-00001.h5", "split-seed3.h5"}) {
+    test::rewriteInOldestFormat(dir.file(written));
+  }
+  const auto read = [&] { loadValidationSplit(dir.path(), loadSplit(dir.path(), "train"), 3); };
+  read();
+  damage(dir.file(file));
+  return test::namesDamage(dir.file(file), read);
+}
+
+// Damage that once ended in std::bad_alloc (exit 1) or in a wrong value is named.
+TEST(Shards, DamagedShardOrSplitFileOfTheOldestFormatIsNamed) {
+  // An impossible number of images (a huge first extent), allocated before it was read.
+  test::expectInChildProcess([] {
+    return damagedDatasetFileIsNamed(
+        "shards-damaged-extent", "train-00000.h5", [](const std::string& path) {
+          test::flipByte(path, test::oldestFormatExtentByte(path, {100, 3, 8, 6}));
+        });
+  });
+  // A string's size in the global heap (grown by 16 MiB): the library skipped the strings after
+  // it and read the shard's dataset name as "" (a misleading refusal).
+  test::expectInChildProcess([] {
+    return damagedDatasetFileIsNamed(
+        "shards-damaged-heap", "train-00001.h5", [](const std::string& path) {
+          // The collection's header is 16 bytes; its first object's size is the next header's
+          // last 8.
+          test::flipByte(path, test::findInFile(path, "GCOL").at(0) + 16 + 10);
+        });
+  });
+  // An impossible number of training ids in the split file: 180 (200 less 10 %) made huge.
+  test::expectInChildProcess([] {
+    return damagedDatasetFileIsNamed(
+        "shards-damaged-split", "split-seed3.h5", [](const std::string& path) {
+          test::flipByte(path, test::oldestFormatExtentByte(path, {180}));
+        });
+  });
 }
 
 TEST(AtomicOutput, UncommittedFilesVanishAndCommittedOnesReplace) {
