@@ -12,9 +12,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$root/bench/smoke_arguments.sh"
 build=${positional[0]:-$root/build}
-if ! /usr/bin/python3 -c 'import torch' 2>/dev/null; then
-  apt-get install -y -qq --no-install-recommends python3-torch >/dev/null
-fi
+. "$root/bench/pytorch_side.sh"
 batch=256
 rounds=(1 2 3)
 declare -A images=([resnet20s]=2048 [resnet18]=512)
@@ -25,21 +23,15 @@ if [ $smoke -eq 1 ]; then
   images=([resnet20s]=16 [resnet18]=16)
   timed=(--rounds 1)
 fi
-figure() {
-  local value
-  value=$(sed -n 's/^RESULT .*images_per_s=//p')
-  [ -n "$value" ] || { echo "compare_inference.sh: $1 printed no RESULT line" >&2; return 1; }
-  echo "$value"
-}
 for arch in resnet20s resnet18; do
   common=(--arch "$arch" --batch "$batch" --images "${images[$arch]}" --threads 2 "${timed[@]}")
   ours=()
   theirs=()
   for round in "${rounds[@]}"; do
     ours+=("$("$build/bin/bench_inference" "${common[@]}" --variants chosen |
-      grep 'variant=inference' | figure bench_inference)")
+      grep 'variant=inference' | figure images_per_s bench_inference)")
     theirs+=("$(/usr/bin/python3 "$root/bench/pytorch_inference.py" "${common[@]}" |
-      figure pytorch_inference.py)")
+      figure images_per_s pytorch_inference.py)")
     echo "$arch round $round: ours ${ours[-1]} images/s, pytorch eager ${theirs[-1]} images/s"
   done
   /usr/bin/python3 "$root/bench/compare_medians.py" \

@@ -9,9 +9,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$root/bench/smoke_arguments.sh"
 build=${positional[0]:-$root/build}
-if ! /usr/bin/python3 -c 'import torch' 2>/dev/null; then
-  apt-get install -y -qq --no-install-recommends python3-torch >/dev/null
-fi
+. "$root/bench/pytorch_side.sh"
 batch=128
 rounds=(1 2)
 ours_options=(--arch resnet18 --batch "$batch" --threads 2)
@@ -22,19 +20,13 @@ if [ $smoke -eq 1 ]; then
   ours_options=(--arch resnet18 --threads 2 --smoke)
   theirs_options=(--batch "$batch" --threads 2 --steps 1 --rounds 1)
 fi
-# A side that prints no figure fails the script here rather than in compare_medians.py.
-figure() {
-  local value
-  value=$(sed -n 's/^RESULT .*images_per_second=//p')
-  [ -n "$value" ] || { echo "compare_train_step.sh: $1 printed no RESULT line" >&2; return 1; }
-  echo "$value"
-}
 ours=()
 theirs=()
 for round in "${rounds[@]}"; do
-  ours+=("$("$build/bin/bench_train_step" "${ours_options[@]}" | figure bench_train_step)")
+  ours+=("$("$build/bin/bench_train_step" "${ours_options[@]}" |
+    figure images_per_second bench_train_step)")
   theirs+=("$(/usr/bin/python3 "$root/bench/pytorch_train_step.py" "${theirs_options[@]}" |
-    figure pytorch_train_step.py)")
+    figure images_per_second pytorch_train_step.py)")
   echo "round $round: ours ${ours[-1]} images/s, pytorch ${theirs[-1]} images/s"
 done
 /usr/bin/python3 "$root/bench/compare_medians.py" \
