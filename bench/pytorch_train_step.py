@@ -1,6 +1,6 @@
 """PyTorch side of bench/compare_train_step.sh (CPU) and bench/gpu_check.sh (--device cuda):
-images/s of plain eager training steps of the reference's CIFAR ResNet-18 (docs/reference-behaviour.md §4.1) on
-random images, same batch, threads and SGD settings as bench_train_step / bench_gpu_train. On a
+images/s of plain eager training steps of the reference's CIFAR ResNet-18 or resnet20s
+(docs/reference-behaviour.md §4.1) on random images, same batch, threads and SGD settings as bench_train_step / bench_gpu_train. On a
 GPU the images live on the GPU and are augmented there (PyTorch's fastest eager loop), the
 optimizer is torch.optim.SGD's default (multi-tensor on CUDA), and --amp bf16 runs the forward
 under torch.autocast. Prints one RESULT line with the median over rounds."""
@@ -12,11 +12,14 @@ import time
 import torch
 import torch.nn.functional as F
 
-from reference_models import ResNet18
+from reference_models import ResNet18, ResNet20s
+
+MODELS = {"resnet18": ResNet18, "resnet20s": ResNet20s}
 
 
 def main():
     parser = argparse.ArgumentParser()
+    parser.add_argument("--arch", choices=sorted(MODELS), default="resnet18")
     parser.add_argument("--batch", type=int, default=128)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--steps", type=int, default=6)
@@ -30,7 +33,7 @@ def main():
     torch.manual_seed(0)
     device = torch.device(args.device)
     torch.backends.cudnn.benchmark = args.cudnn_benchmark
-    model = ResNet18().to(device)
+    model = MODELS[args.arch]().to(device)
     memory_format = torch.channels_last if args.channels_last else torch.contiguous_format
     model = model.to(memory_format=memory_format)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=5e-4)
@@ -74,7 +77,7 @@ def main():
         epoch()
         rates.append(samples / (time.perf_counter() - start))
     rate = statistics.median(rates)
-    print(f"RESULT pytorch arch=resnet18 batch={args.batch} threads={args.threads} "
+    print(f"RESULT pytorch arch={args.arch} batch={args.batch} threads={args.threads} "
           f"device={args.device} amp={args.amp} channels_last={int(args.channels_last)} "
           f"cudnn_benchmark={int(args.cudnn_benchmark)} step_ms={1000.0 * args.batch / rate:.3f} "
           f"images_per_second={rate:.2f}")

@@ -18,6 +18,7 @@
 #include "pipeline/distributed/gradient_buckets.h"
 #include "pipeline/models/classifier.h"
 #include "pipeline/models/model_registry.h"
+#include "pipeline/training/step_profile.h"
 #include "pipeline/training/training_loop.h"
 
 namespace mu::bench {
@@ -69,21 +70,35 @@ class TrainingBench {
   // `finishEpoch` runs inside each timing (a GPU's synchronize, so queued work is counted).
   double imagesPerSecond(
       int rounds, const std::function<void()>& finishEpoch = [] {}) {
-    auto epoch = [&](int64_t index) {
-      loop_.runEpoch(
-          data_, {index, 1, 0, batch_, 1}, [](int64_t, int64_t) {}, silent_);
-      finishEpoch();
-    };
-    epoch(0);
+    runEpoch(0);
+    finishEpoch();
     std::vector<double> rates;
     for (int round = 0; round < rounds; ++round) {
-      const double seconds = secondsOf([&] { epoch(round + 1); });
+      const double seconds = secondsOf([&] {
+        runEpoch(round + 1);
+        finishEpoch();
+      });
       rates.push_back(static_cast<double>(data_.rows.size()) / seconds);
     }
     return median(rates);
   }
 
+  // Each phase's share of `rounds` epochs' steps, after the warm-up epoch (step_profile.h).
+  StepProfile profile(int rounds) {
+    runEpoch(0);
+    StepProfile profile;
+    loop_.setProfile(&profile);
+    for (int round = 0; round < rounds; ++round) runEpoch(round + 1);
+    loop_.setProfile(nullptr);
+    return profile;
+  }
+
  private:
+  void runEpoch(int64_t index) {
+    loop_.runEpoch(
+        data_, {index, 1, 0, batch_, 1}, [](int64_t, int64_t) {}, silent_);
+  }
+
   std::shared_ptr<Classifier> model_;
   int64_t batch_;
   MaskedSgd sgd_;

@@ -1,7 +1,7 @@
 #pragma once
 // Where this rank computes and how: `--device cpu|cuda` resolved to a torch::Device (cuda: the
-// GPU of the node-local rank), models and batches moved there, and the GPU speed options
-// (channels-last, cuDNN autotuning, bf16 autocast). CPU runs are untouched by all of it.
+// GPU of the node-local rank), models and batches moved there, and the speed options
+// (channels-last, and on a GPU cuDNN autotuning and bf16 autocast).
 
 #include <mpi.h>
 #include <torch/nn/module.h>
@@ -17,7 +17,7 @@ namespace mu {
 torch::Device resolveDevice(const std::string& choice, MPI_Comm comm = MPI_COMM_WORLD);
 
 // Moves parameters and buffers to `device` and, with `channelsLast`, stores 4-D weights as NHWC
-// (cuDNN's fast layout for convolutions; the values do not change).
+// (cuDNN's fast layout for convolutions, oneDNN's for narrow ones; the values do not change).
 void placeModel(torch::nn::Module& model, torch::Device device, bool channelsLast = false);
 // Whether the model's convolution weights are stored channels-last (placeModel did it).
 bool usesChannelsLast(torch::nn::Module& model);

@@ -17,8 +17,8 @@ void validateDeviceChoice(const DeviceChoice& choice) {
   const bool gpu = choice.device == "cuda";
   requireOption(choice.gradientCompression == "none" || gpu, "grad-compression",
                 "bf16 gradient compression needs --device cuda (NCCL)");
-  requireOption(!(choice.channelsLast || choice.cudnnBenchmark) || gpu, "channels-last",
-                "--channels-last and --cudnn-benchmark are GPU options: add --device cuda");
+  requireOption(!choice.cudnnBenchmark || gpu, "cudnn-benchmark",
+                "--cudnn-benchmark is a GPU option: add --device cuda");
 }
 
 DevicePlacement::DevicePlacement(torch::nn::Module& model, Communicator& host,

@@ -19,7 +19,7 @@ class OptionTable;
 
 struct DeviceChoice {
   std::string device = "cpu";                // cpu | cuda
-  bool channelsLast = false;                 // GPU only: NHWC weights and batches
+  bool channelsLast = false;                 // NHWC weights and batches
   bool cudnnBenchmark = false;               // GPU only: cuDNN autotuning
   std::string gradientCompression = "none";  // none | bf16 (NCCL only)
 };
@@ -27,7 +27,7 @@ struct DeviceChoice {
 // Registers --device (operational: the same numbers on every device up to float rounding).
 void addDeviceOption(OptionTable& table, std::string* device);
 // InputError naming the option for a device other than cpu|cuda, or a GPU-only option
-// (channels-last, cuDNN autotuning, bf16 gradients) without --device cuda.
+// (cuDNN autotuning, bf16 gradients) without --device cuda.
 void validateDeviceChoice(const DeviceChoice& choice);
 
 class DevicePlacement {

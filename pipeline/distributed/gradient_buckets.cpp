@@ -17,9 +17,13 @@ namespace {
 
 constexpr int64_t kFloat32Bytes = 4;
 
-// The part of a bucket's flat buffer that holds one parameter's gradient, shaped like it.
+// The part of a bucket's flat buffer that holds one parameter's gradient, shaped like it and
+// with its strides: autograd accumulates into a .grad laid out as its parameter (NHWC weights
+// under --channels-last included), and would otherwise warn and copy through a layout change.
 torch::Tensor slotFor(const torch::Tensor& flat, int64_t offset, const torch::Tensor& like) {
-  return flat.narrow(0, offset, like.numel()).view(like.sizes());
+  const torch::Tensor slot = flat.narrow(0, offset, like.numel());
+  if (!like.is_non_overlapping_and_dense()) return slot.view(like.sizes());
+  return slot.as_strided(like.sizes(), like.strides());
 }
 
 // Runs after a parameter's AccumulateGrad node has added this backward's gradient into .grad

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "pipeline/base/error.h"
+#include "pipeline/training/fused_sgd_step.h"
 
 namespace mu {
 
@@ -26,7 +27,11 @@ MaskedSgd::MaskedSgd(std::vector<std::pair<std::string, torch::Tensor>> paramete
       throw InputError("mask '" + name + "' matches no parameter of that shape in the model");
     }
   }
-  for (auto& [name, mask] : masks_) mask = mask.to(parameterNamed(name).device());
+  // Laid out as their parameters (NHWC weights included), which the CPU's one-pass update
+  // needs; on a GPU it keeps the elementwise kernels on matching strides.
+  for (auto& [name, mask] : masks_) {
+    mask = torch::empty_like(parameterNamed(name)).copy_(mask);
+  }
 }
 
 const torch::Tensor& MaskedSgd::parameterNamed(const std::string& name) const {
@@ -54,25 +59,13 @@ void MaskedSgd::step() {
     stepMultiTensor();
     return;
   }
-  torch::NoGradGuard noGrad;
   for (auto& [name, parameter] : parameters_) {
     const torch::Tensor& gradient = parameter.grad();
     if (!gradient.defined()) continue;
-    torch::Tensor update = options_.weightDecay != 0 ? gradient.add(parameter, options_.weightDecay)
-                                                     : gradient.clone();
     const auto mask = masks_.find(name);
-    if (mask != masks_.end()) update.mul_(mask->second);
-    if (options_.momentum != 0) {
-      auto buffer = momentum_.find(name);
-      if (buffer == momentum_.end()) {
-        buffer = momentum_.emplace(name, update).first;
-      } else {
-        buffer->second.mul_(options_.momentum).add_(update);
-      }
-      parameter.add_(buffer->second, -options_.lr);
-    } else {
-      parameter.add_(update, -options_.lr);
-    }
+    torch::Tensor& buffer = options_.momentum != 0 ? momentum_[name] : noMomentum_;
+    fusedSgdStep(parameter, gradient, mask != masks_.end() ? mask->second : torch::Tensor(), buffer,
+                 options_);
   }
 }
 

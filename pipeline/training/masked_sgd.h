@@ -47,6 +47,7 @@ class MaskedSgd {
  private:
   std::vector<std::pair<std::string, torch::Tensor>> parameters_;
   SgdOptions options_;
+  // A CPU step is one pass per parameter (fused_sgd_step.h).
   // One step where the parameters live on a GPU: the same arithmetic as fused multi-tensor
   // kernels, as PyTorch's SGD does there (one launch per operation instead of one per tensor).
   void stepMultiTensor();
@@ -54,6 +55,7 @@ class MaskedSgd {
 
   TensorMap masks_;
   TensorMap momentum_;
+  torch::Tensor noMomentum_;  // stays undefined: what a step without momentum passes
 };
 
 }  // namespace mu

@@ -1,5 +1,6 @@
 #include "pipeline/training/training_loop.h"
 
+#include <torch/cuda.h>
 #include <torch/torch.h>
 
 #include <chrono>
@@ -65,8 +66,9 @@ void TrainingLoop::enableCudaGraphs() {
 }
 
 void TrainingLoop::computeStep(const torch::Tensor& images, const torch::Tensor& labels,
-                               int64_t globalBatchSize) {
+                               int64_t globalBatchSize, PhaseLaps& laps) {
   buckets_.zeroGradients();
+  lap(laps, StepPhase::kOptimizer);
   if (images.defined()) {
     torch::Tensor logits;
     {
@@ -74,15 +76,26 @@ void TrainingLoop::computeStep(const torch::Tensor& images, const torch::Tensor&
       logits = model_.forward(images);
     }
     logits = logits.to(torch::kFloat32);  // the loss in fp32 whatever autocast computed in
-    loss_(logits, labels, globalBatchSize).backward();
+    const torch::Tensor loss = loss_(logits, labels, globalBatchSize);
+    lap(laps, StepPhase::kForward);
+    loss.backward();
     torch::NoGradGuard noGrad;
     lossSum_.add_(torch::nn::functional::cross_entropy(
         logits, labels, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum)));
     correct_.add_(logits.argmax(1).eq(labels).sum());
+    lap(laps, StepPhase::kBackward);
   }
   // The loss is already divided by the global batch: the buckets only sum.
   buckets_.allReduceAverage(comm_, 1.0);
+  lap(laps, StepPhase::kGradientSum);
   sgd_.step();
+  lap(laps, StepPhase::kOptimizer);
+}
+
+void TrainingLoop::lap(PhaseLaps& laps, StepPhase phase) const {
+  if (profile_ == nullptr) return;
+  if (device_.is_cuda()) torch::cuda::synchronize();
+  laps.lap(phase);
 }
 
 BatchPlacement TrainingLoop::batchPlacement() {
@@ -148,19 +161,21 @@ EpochOutcome TrainingLoop::runEpoch(
       outcome.stopped = true;
       break;
     }
+    PhaseLaps laps(profile_);
     const std::vector<int64_t>& rows = stepRows[static_cast<size_t>(step - settings.startStep)];
     const double lr = schedule_.lrAt(settings.epoch, step, steps);
     sgd_.setLr(lr);
     const int64_t globalBatchSize = sampler.globalBatchSize(step);
     if (rows.empty()) {
       // Nothing to compute here, but every rank joins the gradient sums and steps.
-      computeStep(torch::Tensor(), torch::Tensor(), globalBatchSize);
+      computeStep(torch::Tensor(), torch::Tensor(), globalBatchSize, laps);
     } else {
       const torch::Tensor images = batches->next();
       const torch::Tensor labels = makeLabelBatch(data.labels, rows, device_);
+      lap(laps, StepPhase::kData);
       const StepGraph::StepBody body = [&](const torch::Tensor& stepImages,
                                            const torch::Tensor& stepLabels) {
-        computeStep(stepImages, stepLabels, globalBatchSize);
+        computeStep(stepImages, stepLabels, globalBatchSize, laps);
       };
       // The step bakes in the rate (SGD) and the global batch the loss divides by; on one rank
       // the last batch of an uneven split may keep the usual shape under a smaller global batch.
@@ -169,6 +184,7 @@ EpochOutcome TrainingLoop::runEpoch(
         body(images, labels);
       }
     }
+    if (profile_ != nullptr) profile_->countStep();
     ++outcome.steps;
     outcome.samples += globalBatchSize;
     // The progress line's loss: a GPU's may be stale by up to kDeviceReadEverySteps steps.

@@ -23,6 +23,7 @@
 #include "pipeline/training/masked_sgd.h"
 #include "pipeline/training/progress.h"
 #include "pipeline/training/step_graph.h"
+#include "pipeline/training/step_profile.h"
 
 namespace mu {
 
@@ -78,6 +79,8 @@ class TrainingLoop {
   // The option that sets this loop's learning rate ("--lr", "--ft-lr"): the one a diverged run's
   // message tells the user to lower.
   void setLearningRateOption(std::string option) { lrOption_ = std::move(option); }
+  // Adds each step's time per phase to `profile` (null: stop); see step_profile.h.
+  void setProfile(StepProfile* profile) { profile_ = profile; }
 
   // Runs `settings.epoch` from `settings.startStep`; `afterStep(epoch, nextStep)` runs after each
   // optimizer step (periodic checkpoints). Stops early, between steps, when any rank got a stop
@@ -95,7 +98,9 @@ class TrainingLoop {
   // the epoch's loss and accuracy sums, the gradient sums over ranks and the optimizer step.
   // Undefined tensors: a rank with no sample in this step, which still sums and steps.
   void computeStep(const torch::Tensor& images, const torch::Tensor& labels,
-                   int64_t globalBatchSize);
+                   int64_t globalBatchSize, PhaseLaps& laps);
+  // Ends a profiled phase; a GPU's queued work is waited for first, so it counts.
+  void lap(PhaseLaps& laps, StepPhase phase) const;
 
   Classifier& model_;
   Communicator& comm_;
@@ -110,6 +115,7 @@ class TrainingLoop {
   bool evalMode_ = false;
   std::string lrOption_ = "--lr";
   std::unique_ptr<StepGraph> stepGraph_;  // null: eager steps
+  StepProfile* profile_ = nullptr;
   // The epoch's summed cross-entropy and right answers, on the model's device. Members, not
   // locals, because a recorded step graph adds into these very tensors.
   torch::Tensor lossSum_;

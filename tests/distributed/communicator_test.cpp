@@ -258,6 +258,33 @@ TEST(GradientBucketer, ZeroGradientsZeroesInPlaceAndKeepsThemInTheBuckets) {
   EXPECT_TRUE(torch::equal(parameters[0].grad(), torch::zeros({4})));
 }
 
+TEST(GradientBucketer, ChannelsLastGradientsKeepTheirParametersLayoutInTheBuckets) {
+  MpiCommunicator comm(MPI_COMM_WORLD);
+  // An NHWC conv weight (--channels-last) beside a plain one: each slot takes its parameter's
+  // strides, so backward accumulates into it without a layout change (and autograd's warning).
+  std::vector<torch::Tensor> parameters = {
+      torch::zeros({4, 3, 2, 2}).contiguous(torch::MemoryFormat::ChannelsLast).requires_grad_(),
+      torch::zeros({5}).requires_grad_()};
+  GradientBucketer bucketer(parameters, 1 << 20);
+  for (size_t i = 0; i < parameters.size(); ++i) {
+    parameters[i].mutable_grad() = knownGradient(comm.rank(), i, parameters[i]);
+  }
+  bucketer.allReduceAverage(comm, 1.0);
+  for (size_t i = 0; i < parameters.size(); ++i) {
+    EXPECT_EQ(parameters[i].grad().strides(), parameters[i].strides()) << "parameter " << i;
+    EXPECT_TRUE(
+        torch::equal(parameters[i].grad(), knownGradientSum(allRanks(comm), i, parameters[i])));
+  }
+  // A backward through a channels-last convolution accumulates straight into the slot.
+  const void* slot = parameters[0].grad().data_ptr();
+  bucketer.zeroGradients();
+  const torch::Tensor input =
+      torch::ones({1, 3, 4, 4}).contiguous(torch::MemoryFormat::ChannelsLast);
+  torch::conv2d(input, parameters[0]).sum().backward();
+  EXPECT_EQ(parameters[0].grad().data_ptr(), slot);
+  EXPECT_TRUE(torch::equal(parameters[0].grad(), torch::full({4, 3, 2, 2}, 9.0f)));
+}
+
 // A model whose parameters come from seed 100 + `seedRank` and whose buffers (BatchNorm running
 // statistics, an int64 counter) are filled with `seedRank`-dependent values.
 torch::nn::Sequential makeModel(int seedRank) {

@@ -48,6 +48,46 @@ TEST(MaskedSgd, PrunedWeightsStayExactlyZero) {
       torch::equal(sgd.momentum().at("w").masked_select(mask == 0), torch::zeros_like(pruned)));
 }
 
+TEST(MaskedSgd, ChannelsLastWeightsStepAsContiguousOnes) {
+  // The CPU update runs over memory in one pass; an NHWC weight, a contiguous mask and momentum
+  // restored in the contiguous layout of a checkpoint must give the contiguous model's numbers.
+  torch::manual_seed(5);
+  const torch::Tensor start = torch::randn({6, 3, 3, 3});
+  const torch::Tensor mask = (torch::rand({6, 3, 3, 3}) > 0.3).to(torch::kFloat32);
+  const torch::Tensor momentum = torch::randn({6, 3, 3, 3}) * mask;  // as pruned training left it
+  torch::Tensor plain = (start * mask).requires_grad_(true);
+  torch::Tensor nhwc =
+      (start * mask).contiguous(torch::MemoryFormat::ChannelsLast).requires_grad_(true);
+  MaskedSgd plainSgd({{"w", plain}}, {0.1, 0.9, 5e-4}, {{"w", mask}});
+  MaskedSgd nhwcSgd({{"w", nhwc}}, {0.1, 0.9, 5e-4}, {{"w", mask}});
+  plainSgd.setMomentum({{"w", momentum.clone()}});
+  nhwcSgd.setMomentum({{"w", momentum.clone()}});
+  for (int step = 0; step < 3; ++step) {
+    const torch::Tensor gradient = torch::randn({6, 3, 3, 3});
+    plain.mutable_grad() = gradient.clone();
+    nhwc.mutable_grad() = gradient.contiguous(torch::MemoryFormat::ChannelsLast);
+    plainSgd.step();
+    nhwcSgd.step();
+  }
+  EXPECT_TRUE(nhwc.is_contiguous(torch::MemoryFormat::ChannelsLast));
+  EXPECT_TRUE(torch::equal(nhwc.detach(), plain.detach()));
+  EXPECT_TRUE(torch::equal(nhwcSgd.momentum().at("w"), plainSgd.momentum().at("w")));
+  const torch::Tensor pruned = nhwc.detach().masked_select(mask == 0);
+  EXPECT_TRUE(torch::equal(pruned, torch::zeros_like(pruned)));
+}
+
+TEST(MaskedSgd, WithoutMomentumKeepsNoBuffers) {
+  torch::manual_seed(6);
+  torch::Tensor weight = torch::randn({70000}).requires_grad_(true);  // several parallel tasks
+  const torch::Tensor expected = weight.detach().clone();
+  MaskedSgd sgd({{"w", weight}}, {0.5, 0.0, 0.0});
+  const torch::Tensor gradient = torch::randn({70000});
+  weight.mutable_grad() = gradient.clone();
+  sgd.step();
+  EXPECT_TRUE(torch::allclose(weight.detach(), expected - 0.5 * gradient, 1e-6, 1e-7));
+  EXPECT_TRUE(sgd.momentum().empty());
+}
+
 TEST(MaskedSgd, MaskOfTheWrongShapeIsRefused) {
   torch::Tensor weight = torch::zeros({2, 2}).requires_grad_(true);
   EXPECT_THROW(MaskedSgd({{"w", weight}}, {}, {{"w", torch::ones({3})}}), InputError);
