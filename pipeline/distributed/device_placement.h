@@ -26,6 +26,8 @@ struct DeviceChoice {
 
 // Registers --device (operational: the same numbers on every device up to float rounding).
 void addDeviceOption(OptionTable& table, std::string* device);
+// Registers --channels-last (operational: the layout changes only the order of float sums).
+void addChannelsLastOption(OptionTable& table, bool* channelsLast);
 // InputError naming the option for a device other than cpu|cuda, or a GPU-only option
 // (cuDNN autotuning, bf16 gradients) without --device cuda.
 void validateDeviceChoice(const DeviceChoice& choice);

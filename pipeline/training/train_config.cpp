@@ -33,11 +33,8 @@ void TrainConfig::registerOptions(OptionTable& table) {
       .add("seed", &seed, "seed of the sample order and augmentation")
       .add("rewind-epoch", &rewindEpoch, "save the weights after this many epochs (0: none)");
   addDeviceOption(table, &device);
+  addChannelsLastOption(table, &channelsLast);
   table
-      .addFlag("channels-last", &channelsLast,
-               "channels-last (NHWC) weights and batches: cuDNN's fast layout; on a CPU "
-               "faster for narrow models (resnet20s), slower for ResNet-18 (bench_train_step)",
-               Effect::kOperational)
       .addFlag("cudnn-benchmark", &cudnnBenchmark,
                "GPU: cuDNN autotuning (may change the last bits of results between runs)",
                Effect::kOperational)

@@ -46,6 +46,7 @@ void UnlearnConfig::registerOptions(OptionTable& table) {
       .addFlag("quiet", &quiet, "no progress lines", Effect::kOperational);
   stream.registerOptions(table);
   addDeviceOption(table, &device);
+  addChannelsLastOption(table, &channelsLast);
 }
 
 void UnlearnConfig::validate(int worldSize) const {
@@ -59,7 +60,7 @@ void UnlearnConfig::validate(int worldSize) const {
   requireOption(seed >= 1 && seed <= 0x100000000LL, "seed",
                 "a seed in [1, 2^32] (the draw uses seed - 1)");
   requireOption(checkpointEverySteps >= 0, "checkpoint-every-steps", "expected >= 0");
-  validateDeviceChoice({device});
+  validateDeviceChoice({device, channelsLast});
 }
 
 ForgetRequest UnlearnConfig::forgetRequest() const {

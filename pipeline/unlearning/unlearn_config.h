@@ -34,6 +34,7 @@ struct UnlearnConfig {
   std::string augment = "auto";  // as mu-train: the reference unlearns on augmented data
   int64_t checkpointEverySteps = 0;
   std::string device = "cpu";  // cpu | cuda (the GPU of the node-local rank)
+  bool channelsLast = false;   // NHWC weights and batches
   bool finalAccuracy = false;  // score D_f, D_r and D_te after unlearning (mu-evaluate's work)
   bool quiet = false;
 

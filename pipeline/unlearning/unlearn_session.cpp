@@ -175,7 +175,7 @@ UnlearnRunOutcome runUnlearning(const UnlearnConfig& config, UnlearningMethod& m
   loadCheckpoint(config.original, *originalWeights, &masks, nullptr, expected);
   applyMasks(*model, masks);
   // On a GPU the methods' gradients and statistics are summed over NCCL.
-  DevicePlacement placement(*model, comm, {config.device});
+  DevicePlacement placement(*model, comm, {config.device, config.channelsLast});
   Communicator& tensorComm = placement.comm();
 
   // Everything is checked: now the run folder.

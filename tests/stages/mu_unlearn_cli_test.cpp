@@ -148,6 +148,29 @@ TEST_F(MuUnlearn, KilledRunResumesToTheSameWeights) {
   test::expectSameTensors(reference + "/unlearned.h5", run + "/unlearned.h5", {"/params"});
 }
 
+// --channels-last on a CPU changes only the order of float sums (oneDNN's NHWC kernels), and the
+// checkpoint is written in the usual layout.
+TEST_F(MuUnlearn, ChannelsLastOnTheCpuUnlearnsTheSameModel) {
+  const std::string flags = "--original " + dense_() +
+                            "/best.h5 --method ft --forget random --forget-count 500" +
+                            kShortMethods;
+  const std::string plain = scratch("ft-contiguous");
+  const std::string nhwc = scratch("ft-channels-last");
+  ASSERT_EQ(test::runCommand(stage("mu-unlearn", plain, flags)).exitCode, 0);
+  const test::CommandResult result =
+      test::runCommand(stage("mu-unlearn", nhwc, flags + " --channels-last"));
+  ASSERT_EQ(result.exitCode, 0) << result.output;
+  const auto expected = readTensors(plain + "/unlearned.h5", "/params");
+  const auto actual = readTensors(nhwc + "/unlearned.h5", "/params");
+  ASSERT_EQ(actual.size(), expected.size());
+  for (const auto& [name, values] : expected) {
+    ASSERT_EQ(actual.at(name).size(), values.size()) << name;
+    for (size_t i = 0; i < values.size(); ++i) {
+      ASSERT_NEAR(actual.at(name)[i], values[i], 1e-4) << name << "[" << i << "]";
+    }
+  }
+}
+
 // Gradient ascent at a huge step: its loss may grow, but a non-finite one stops the run (exit 3,
 // naming --ga-lr) and no unlearned model is written.
 TEST_F(MuUnlearn, ADivergingMethodStopsWithExitCode3) {
