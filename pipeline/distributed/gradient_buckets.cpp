@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "pipeline/base/error.h"
 
@@ -221,6 +222,14 @@ void GradientBucketer::pack(Bucket& bucket) {
     }
     grad = slot;
   }
+}
+
+torch::Tensor GradientBucketer::gradientNorm() const {
+  torch::NoGradGuard noGrad;
+  std::vector<torch::Tensor> norms;
+  norms.reserve(buckets_.size());
+  for (const Bucket& bucket : buckets_) norms.push_back(bucket.flat.norm());
+  return torch::stack(norms).norm();
 }
 
 void GradientBucketer::unpack(Bucket& bucket, double divisor) {

@@ -62,6 +62,11 @@ class GradientBucketer {
   // one per parameter (a ResNet-18 has 62), which on a GPU is that many fewer kernel launches.
   void zeroGradients();
 
+  // The L2 norm of every gradient together, as a 0-dim fp32 tensor on the gradients' device
+  // (nothing waits for it): non-finite when any gradient is, which is what the training loop's
+  // divergence guard reads. Call after allReduceAverage, when the gradients live in the buckets.
+  torch::Tensor gradientNorm() const;
+
   size_t bucketCount() const { return buckets_.size(); }
   // Indices into the constructor's parameter list, in the order they sit in the bucket.
   const std::vector<size_t>& bucketParameters(size_t bucket) const {

@@ -41,7 +41,8 @@ TrainingLoop::TrainingLoop(Classifier& model, Communicator& comm, MaskedSgd& sgd
       loss_(std::move(loss)),
       device_(model.parameters().front().device()),
       lossSum_(torch::zeros({}, torch::TensorOptions(device_).dtype(torch::kFloat64))),
-      correct_(torch::zeros({}, torch::TensorOptions(device_).dtype(torch::kInt64))) {
+      correct_(torch::zeros({}, torch::TensorOptions(device_).dtype(torch::kInt64))),
+      gradientNormMax_(torch::zeros({}, torch::TensorOptions(device_).dtype(torch::kFloat32))) {
   // Only a backend whose collectives run beside the computation (NCCL on its own stream) gains
   // from starting bucket sums inside backward; host backends keep the plain sequence.
   if (comm.overlapsWithCompute()) buckets.enableOverlap(comm);
@@ -87,6 +88,9 @@ void TrainingLoop::computeStep(const torch::Tensor& images, const torch::Tensor&
   }
   // The loss is already divided by the global batch: the buckets only sum.
   buckets_.allReduceAverage(comm_, 1.0);
+  // In place, and maximum propagates NaN: a recorded step graph updates this very tensor, and a
+  // non-finite norm stays visible until the loop reads it.
+  gradientNormMax_.copy_(torch::maximum(gradientNormMax_, buckets_.gradientNorm()));
   lap(laps, StepPhase::kGradientSum);
   sgd_.step();
   lap(laps, StepPhase::kOptimizer);
@@ -106,13 +110,13 @@ int64_t TrainingLoop::stepsPerEpoch(int64_t samples, int64_t globalBatch) {
   return (samples + globalBatch - 1) / globalBatch;
 }
 
-void TrainingLoop::throwDiverged(const EpochSettings& settings, int64_t step, int64_t steps,
-                                 double lr) const {
+void TrainingLoop::throwDiverged(const std::string& what, const EpochSettings& settings,
+                                 int64_t step, int64_t steps, double lr) const {
   char text[160];
   std::snprintf(text, sizeof text, "epoch %lld, step %lld of %lld (learning rate %g)",
                 static_cast<long long>(settings.epoch + 1), static_cast<long long>(step + 1),
                 static_cast<long long>(steps), lr);
-  throw DivergedError(std::string("the training loss became non-finite by ") + text +
+  throw DivergedError("the " + what + " became non-finite by " + text +
                       "; nothing was saved after it, so the last checkpoint is the last good "
                       "state. The run diverged: lower " +
                       lrOption_ + " (or check the data and the starting model)");
@@ -138,6 +142,7 @@ EpochOutcome TrainingLoop::runEpoch(
   const bool onDevice = !device_.is_cpu();
   lossSum_.zero_();
   correct_.zero_();
+  gradientNormMax_.zero_();
   double localLoss = 0;
   // The rows of this rank's slice of every step still to run: the stream decodes ahead of them.
   std::vector<std::vector<int64_t>> stepRows;
@@ -190,9 +195,12 @@ EpochOutcome TrainingLoop::runEpoch(
     // The progress line's loss: a GPU's may be stale by up to kDeviceReadEverySteps steps.
     if (!onDevice || step + 1 == steps || outcome.steps % kDeviceReadEverySteps == 0) {
       localLoss = lossSum_.item<double>();
-      // The weights just stepped on a non-finite loss: stop before anything saves them. (GA's
-      // loss grows on purpose; only NaN and infinity stop it.)
-      if (!std::isfinite(localLoss)) throwDiverged(settings, step, steps, lr);
+      // The weights just stepped on a non-finite loss or gradient: stop before anything saves
+      // them. (GA's loss grows on purpose; only NaN and infinity stop it.)
+      if (!std::isfinite(localLoss)) throwDiverged("training loss", settings, step, steps, lr);
+      if (!std::isfinite(gradientNormMax_.item<double>())) {
+        throwDiverged("gradient norm", settings, step, steps, lr);
+      }
     }
     progress.step(
         settings.epoch, settings.epochs, step, steps, globalBatchSize,

@@ -92,8 +92,9 @@ class TrainingLoop {
   static int64_t stepsPerEpoch(int64_t samples, int64_t globalBatch);
 
  private:
-  [[noreturn]] void throwDiverged(const EpochSettings& settings, int64_t step, int64_t steps,
-                                  double lr) const;
+  // `what` became non-finite ("training loss", "gradient norm") by `step`.
+  [[noreturn]] void throwDiverged(const std::string& what, const EpochSettings& settings,
+                                  int64_t step, int64_t steps, double lr) const;
   // One step's device work on a batch already there: zeroed gradients, forward, loss, backward,
   // the epoch's loss and accuracy sums, the gradient sums over ranks and the optimizer step.
   // Undefined tensors: a rank with no sample in this step, which still sums and steps.
@@ -120,6 +121,8 @@ class TrainingLoop {
   // locals, because a recorded step graph adds into these very tensors.
   torch::Tensor lossSum_;
   torch::Tensor correct_;
+  // The largest gradient norm of the epoch's steps so far (NaN once any step's was NaN).
+  torch::Tensor gradientNormMax_;
 };
 
 }  // namespace mu
