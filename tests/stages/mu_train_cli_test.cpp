@@ -175,8 +175,9 @@ TEST_F(MuTrain, ChangedOptionsOnResumeAreRefused) {
   EXPECT_EQ(fs::last_write_time(run + "/last.h5"), before);
 }
 
-// A learning rate far too high: the run stops at the first non-finite loss with exit code 3,
-// naming the step and the option to lower, and never writes the diverged weights.
+// A learning rate far too high: the run stops at the first non-finite gradient norm (the loss
+// would follow a step later) with exit code 3, naming the step and the option to lower, and never
+// writes the diverged weights.
 TEST_F(MuTrain, ADivergingRunStopsWithExitCode3AndKeepsTheLastGoodCheckpoint) {
   test::ScratchDir dir("mu-train-diverging");
   const std::string run = dir.file("run");
@@ -185,7 +186,7 @@ TEST_F(MuTrain, ADivergingRunStopsWithExitCode3AndKeepsTheLastGoodCheckpoint) {
                                     " --arch tinycnn --epochs 2 --batch-size 64 --train-limit 1536"
                                     " --lr 1e12 --rewind-epoch 1 --threads 1 --quiet"));
   EXPECT_EQ(diverged.exitCode, 3) << diverged.output;
-  EXPECT_NE(diverged.output.find("the training loss became non-finite by epoch 1, step "),
+  EXPECT_NE(diverged.output.find("the gradient norm became non-finite by epoch 1, step "),
             std::string::npos)
       << diverged.output;
   EXPECT_NE(diverged.output.find("lower --lr"), std::string::npos) << diverged.output;
