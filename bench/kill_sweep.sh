@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
-# Random-moment kills: a 2-rank mu-train run that checkpoints after every step is killed with
-# SIGKILL at KILLS random moments, one fresh run per kill (one rank, drawn at random, is killed;
-# mpirun then ends the other), rerun with the same command to completion, and its final weights
-# (last.h5: parameters, buffers, momentum; best.h5: parameters) compared tensor by tensor with
-# h5diff against an uninterrupted run's. A kill "landed in a checkpoint write" when it left a
+# Random-moment kills: a 2-rank mu-train run (STAGE=unlearn: mu-unlearn FT of a small trained
+# model) that checkpoints after every step is killed with SIGKILL at KILLS random moments, one
+# fresh run per kill (one rank, drawn at random, is killed; mpirun then ends the other), rerun
+# with the same command to completion, and its final weights (mu-train: last.h5 parameters,
+# buffers, momentum and best.h5 parameters; mu-unlearn: last.h5 parameters and momentum,
+# unlearned.h5 parameters and buffers) compared tensor by tensor with h5diff against an
+# uninterrupted run's. A kill "landed in a checkpoint write" when it left a
 # half-written temporary file (<file>.tmp-<pid>-<n>) behind: checkpoints are written under such a
 # name and renamed into place when complete. Each kill counts as survived when the rerun exits 0
 # and every tensor is bit-identical; the summary line gives the kills survived, the largest
 # element difference seen, and the kills that landed in checkpoint writes. Target: every kill
 # survived, difference 0.
 #
-#   bench/kill_sweep.sh [--smoke] [BUILD_DIR]      (KILLS=N overrides the count; SEED the draws)
-# 20 kills: about 10 minutes on two busy cores; --smoke: 2 kills on a shorter run, under a minute.
+#   [STAGE=train|unlearn] bench/kill_sweep.sh [--smoke] [BUILD_DIR]
+# KILLS=N overrides the count, SEED the draws. 20 kills: about 10 minutes on two idle cores, 40
+# on busy ones; --smoke: 2 kills of a shorter run, under a minute.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$root/bench/smoke_arguments.sh"
@@ -27,17 +30,31 @@ if [ $smoke -eq 1 ]; then
   epochs=1
 fi
 RANDOM=${SEED:-1}
+stage=${STAGE:-train}
 "$bin/mu-data" convert --format fashion-mnist --out "$work/data" > /dev/null
-train=(mpirun --oversubscribe -np 2 "$bin/mu-train" --data "$work/data" --arch tinycnn
-       --epochs "$epochs" --batch-size 64 --train-limit 1024 --lr 0.1 --rewind-epoch 1
-       --checkpoint-every-steps 1 --threads 1 --quiet)
+case "$stage" in
+  train)
+    program=(mpirun --oversubscribe -np 2 "$bin/mu-train" --data "$work/data" --arch tinycnn
+             --epochs "$epochs" --batch-size 64 --train-limit 1024 --lr 0.1 --rewind-epoch 1
+             --checkpoint-every-steps 1 --threads 1 --quiet)
+    checks=("last.h5 /params" "last.h5 /buffers" "last.h5 /optimizer" "best.h5 /params") ;;
+  unlearn)
+    "$bin/mu-train" --data "$work/data" --run-dir "$work/original" --arch tinycnn --epochs 1 \
+      --batch-size 64 --train-limit 1536 --rewind-epoch 0 --threads 1 --quiet > /dev/null
+    program=(mpirun --oversubscribe -np 2 "$bin/mu-unlearn" --data "$work/data"
+             --original "$work/original/best.h5" --method ft --ft-epochs "$epochs"
+             --forget random --forget-count 300 --batch-size 128 --checkpoint-every-steps 1
+             --threads 1 --quiet)
+    checks=("last.h5 /params" "last.h5 /optimizer" "unlearned.h5 /params" "unlearned.h5 /buffers") ;;
+  *) echo "kill_sweep: STAGE=$stage: expected train or unlearn" >&2; exit 2 ;;
+esac
 
 # The uninterrupted run, timed: the kills are drawn over its length.
 start=$(date +%s%N)
-"${train[@]}" --run-dir "$work/reference" > "$work/reference.log" 2>&1 ||
+"${program[@]}" --run-dir "$work/reference" > "$work/reference.log" 2>&1 ||
   { cat "$work/reference.log"; exit 1; }
 run_ms=$((($(date +%s%N) - start) / 1000000))
-echo "uninterrupted run: ${run_ms} ms"
+echo "uninterrupted $stage run: ${run_ms} ms"
 
 # largest_difference A B GROUP: prints the largest |a - b| over GROUP's tensors (0 when
 # identical); h5diff exits 1 when any element differs, 2 when it cannot compare.
@@ -51,9 +68,12 @@ largest_difference() {
   awk '/^\[/ { d = $NF < 0 ? -$NF : $NF; if (d > m) m = d } END { print m + 0 }' <<< "$report"
 }
 
-# Every check on the reference's own files must be able to fail: init.h5 and last.h5 differ.
-if [ "$(largest_difference "$work/reference/init.h5" "$work/reference/last.h5" /params)" = 0 ]; then
-  echo "kill_sweep: the comparison finds no difference between init.h5 and last.h5" >&2
+# Every check on the reference's own files must be able to fail: the model it started from and
+# the one it ended with differ.
+first=$work/reference/init.h5
+if [ "$stage" = unlearn ]; then first=$work/original/best.h5; fi
+if [ "$(largest_difference "$first" "$work/reference/last.h5" /params)" = 0 ]; then
+  echo "kill_sweep: the comparison finds no difference between $first and last.h5" >&2
   exit 1
 fi
 
@@ -74,7 +94,7 @@ while [ $kill -lt "$kills" ]; do
   delay_ms=$((run_ms / 10 + RANDOM % (run_ms * 6 / 10)))
   rank=$((RANDOM % 2)) in_write=$((kill % 2))
   [ $in_write -eq 1 ] && rank=0
-  "${train[@]}" --run-dir "$run" > "$work/killed.log" 2>&1 &
+  "${program[@]}" --run-dir "$run" > "$work/killed.log" 2>&1 &
   mpirun_pid=$!
   sleep "$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))"
   target=$(rank_pid "$mpirun_pid" "$rank")
@@ -93,11 +113,11 @@ while [ $kill -lt "$kills" ]; do
   if [ -d "$run" ]; then leftovers=$(find "$run" -name '*.tmp-*' | wc -l); fi
   if [ "$leftovers" -gt 0 ]; then in_writes=$((in_writes + 1)); fi
   rc=0
-  "${train[@]}" --run-dir "$run" > "$work/rerun.log" 2>&1 || rc=$?
+  "${program[@]}" --run-dir "$run" > "$work/rerun.log" 2>&1 || rc=$?
   verdict="rerun exit $rc"
   if [ $rc -eq 0 ]; then
     difference=0
-    for check in "last.h5 /params" "last.h5 /buffers" "last.h5 /optimizer" "best.h5 /params"; do
+    for check in "${checks[@]}"; do
       read -r file group <<< "$check"
       value=$(largest_difference "$work/reference/$file" "$run/$file" "$group")
       difference=$(awk -v a="$difference" -v b="$value" 'BEGIN { print (b > a ? b : a) }')
@@ -112,7 +132,7 @@ while [ $kill -lt "$kills" ]; do
     "(mpirun exit $rc_kill), $leftovers half-written file(s) left; $verdict"
 done
 
-echo "summary: $survived of $kills kills survived (rerun completed, weights bit-identical)," \
+echo "summary: $stage: $survived of $kills kills survived (rerun completed, weights bit-identical)," \
   "largest weight difference $largest, $in_writes kill(s) landed in checkpoint writes," \
   "$early run(s) ended before their kill and were redrawn"
 [ "$survived" -eq "$kills" ]

@@ -1,7 +1,7 @@
 // mu-campaign: spec errors name their key path, manifest hashes are pinned, shared stages appear
 // once, a root's manifest keeps every spec's tasks, generated sbatch scripts quote hostile values,
 // the report's mean ± std are exact, and the local runner runs a tiny train + prune campaign to the
-// end, also after an interruption.
+// end, also after an interruption, and runs on past a task that diverged (exit 3).
 
 #include <gtest/gtest.h>
 
