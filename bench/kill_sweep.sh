@@ -13,8 +13,8 @@
 # survived, difference 0.
 #
 #   [STAGE=train|unlearn] bench/kill_sweep.sh [--smoke] [BUILD_DIR]
-# KILLS=N overrides the count, SEED the draws. 20 kills: about 10 minutes on two idle cores, 40
-# on busy ones; --smoke: 2 kills of a one-epoch run on two classes, about 20 s on idle cores.
+# KILLS=N overrides the count, SEED the draws. 20 kills: 10 to 15 minutes on two busy cores;
+# --smoke: 2 kills of a one-epoch run on two classes, about 20 s on idle cores.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$root/bench/smoke_arguments.sh"
