@@ -120,14 +120,14 @@ TEST_F(LostRank, UnlearningEndsWhenTheWritingRankIsKilledAndResumes) {
   EXPECT_TRUE(fs::exists(run + "/unlearned.h5"));
 }
 
-// mu-evaluate keeps no checkpoints: killed two seconds in (inference or the attacks), it writes
+// mu-evaluate keeps no checkpoints: killed a second in (loading or inference), it writes
 // nothing, and the rerun evaluates from the start.
 TEST_F(LostRank, EvaluationEndsWhenARankIsKilledAndRunsAgain) {
   const std::string out = scratch("evaluation.json");
   const std::string command = onTwoRanks(
       stage("mu-evaluate", "--checkpoint " + identityRun() + "/unlearned.h5 --forget-set " +
                                identityRun() + "/forget_set.json --out " + out + " --threads 1"));
-  expectEndedNamingTheRank(test::killOneRank(command, 1, "", 2.0), 1);
+  expectEndedNamingTheRank(test::killOneRank(command, 1, "", 1.0), 1);
   ASSERT_FALSE(fs::exists(out)) << "the evaluation ended before it was killed";
   const test::CommandResult again = test::runCommand(command);
   ASSERT_EQ(again.exitCode, 0) << again.output;
