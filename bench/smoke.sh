@@ -44,6 +44,7 @@ check compare_train_step.sh "$root/bench/compare_train_step.sh" --smoke "$build"
 check compare_inference.sh "$root/bench/compare_inference.sh" --smoke "$build"
 check scaling.sh "$root/bench/scaling.sh" --smoke "$build"
 check damage_sweep.sh "$root/bench/damage_sweep.sh" --smoke "$build"
+check kill_sweep.sh "$root/bench/kill_sweep.sh" --smoke "$build"
 # bench_loader needs a converted JPEG dataset: loader_bench.sh makes one and runs it.
 check loader_bench.sh env BIN="$bin" "$root/bench/loader_bench.sh" --smoke "$work/loader"
 for script in gpu_check.sh gpu_deps.sh; do

@@ -1,5 +1,6 @@
 #include "pipeline/runtime/nccl_collectives.h"
 
+#include <exception>
 #include <string>
 
 #include "pipeline/base/error.h"
@@ -29,7 +30,7 @@ std::string ncclLibraryVersion() {
          std::to_string(version % 100);
 }
 
-NcclCollectives::NcclCollectives(MPI_Comm comm) {
+NcclCollectives::NcclCollectives(MPI_Comm comm, std::chrono::seconds timeout) {
   checkMpi(MPI_Comm_rank(comm, &rank_), "MPI_Comm_rank");
   checkMpi(MPI_Comm_size(comm, &size_), "MPI_Comm_size");
   checkCuda(cudaGetDevice(&device_), "cudaGetDevice");
@@ -38,17 +39,32 @@ NcclCollectives::NcclCollectives(MPI_Comm comm) {
   checkMpi(MPI_Bcast(&id, static_cast<int>(sizeof id), MPI_BYTE, 0, comm),
            "MPI_Bcast(ncclUniqueId)");
   checkNccl(ncclCommInitRank(&comm_, size_, id, rank_), "ncclCommInitRank");
+  int worldRank = rank_;
+  MPI_Comm_rank(MPI_COMM_WORLD, &worldRank);  // what the launcher's messages call this rank
+  watchdog_ = std::make_unique<NcclWatchdog>(comm_, worldRank, device_, timeout);
 }
 
 NcclCollectives::~NcclCollectives() {
-  // A destructor cannot report; ncclCommDestroy waits for this communicator's pending work.
-  if (comm_ != nullptr) ncclCommDestroy(comm_);
+  if (comm_ == nullptr) return;
+  // Unwinding from an error (this rank's own, on its way to MPI_Abort): the peers may never run
+  // the collectives still pending here, and ncclCommDestroy would wait for them forever.
+  // ncclCommAbort stops them instead. A destructor cannot report, so results are not checked.
+  if (std::uncaught_exceptions() > 0) {
+    watchdog_.reset();
+    ncclCommAbort(comm_);
+    return;
+  }
+  // Otherwise pending work finishes first, under the watchdog, then the communicator goes.
+  watchdog_->waitForAll();
+  watchdog_.reset();
+  ncclCommDestroy(comm_);
 }
 
 void NcclCollectives::allReduceSum(void* data, size_t count, NcclElement element,
                                    cudaStream_t stream) {
   checkNccl(ncclAllReduce(data, data, count, ncclTypeOf(element), ncclSum, comm_, stream),
             "ncclAllReduce");
+  watchdog_->track(stream, "ncclAllReduce");
 }
 
 void NcclCollectives::broadcast(void* data, size_t bytes, int root, cudaStream_t stream) {
@@ -57,6 +73,7 @@ void NcclCollectives::broadcast(void* data, size_t bytes, int root, cudaStream_t
                                 " is not a rank of " + std::to_string(size_));
   }
   checkNccl(ncclBroadcast(data, data, bytes, ncclUint8, root, comm_, stream), "ncclBroadcast");
+  watchdog_->track(stream, "ncclBroadcast");
 }
 
 }  // namespace mu

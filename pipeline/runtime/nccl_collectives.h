@@ -9,7 +9,10 @@
 #include <nccl.h>
 
 #include <cstddef>
+#include <memory>
 #include <string>
+
+#include "pipeline/runtime/nccl_watchdog.h"
 
 namespace mu {
 
@@ -24,8 +27,10 @@ enum class NcclElement { kFloat32, kBFloat16 };
 class NcclCollectives {
  public:
   // Collective over `comm`: every rank calls it with its own device already current
-  // (selectCudaDevice). Rank 0 creates the unique id; MPI_Bcast gives it to the others.
-  explicit NcclCollectives(MPI_Comm comm);
+  // (selectCudaDevice). Rank 0 creates the unique id; MPI_Bcast gives it to the others. Every
+  // collective is followed by a watchdog (nccl_watchdog.h): one unfinished after `timeout` ends
+  // the process, so a lost peer cannot hang this rank.
+  explicit NcclCollectives(MPI_Comm comm, std::chrono::seconds timeout = ncclTimeout());
   ~NcclCollectives();
   NcclCollectives(const NcclCollectives&) = delete;
   NcclCollectives& operator=(const NcclCollectives&) = delete;
@@ -44,6 +49,7 @@ class NcclCollectives {
   int rank_ = 0;
   int size_ = 1;
   int device_ = 0;
+  std::unique_ptr<NcclWatchdog> watchdog_;
 };
 
 }  // namespace mu

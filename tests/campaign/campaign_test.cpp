@@ -1,7 +1,7 @@
 // mu-campaign: spec errors name their key path, manifest hashes are pinned, shared stages appear
 // once, a root's manifest keeps every spec's tasks, generated sbatch scripts quote hostile values,
 // the report's mean ± std are exact, and the local runner runs a tiny train + prune campaign to the
-// end, also after an interruption.
+// end, also after an interruption, and runs on past a task that diverged (exit 3).
 
 #include <gtest/gtest.h>
 
@@ -18,6 +18,7 @@
 #include "pipeline/campaign/shell_quote.h"
 #include "pipeline/campaign/slurm_plan.h"
 #include "pipeline/campaign/slurm_script.h"
+#include "pipeline/campaign/task_state.h"
 #include "pipeline/io/text_file.h"
 #include "tests/support/stage_fixture.h"
 #include "tests/support/test_support.h"
@@ -879,6 +880,52 @@ TEST(CampaignLocalRunner, RunsToTheEndAndResumesAfterAnInterruption) {
     const std::string model = task.stage == Stage::Prune ? "/round-1/best.h5" : "/best.h5";
     test::expectSameTensors(whole + "/" + relative + model, task.runDir + model, {"/params"});
   }
+}
+
+// A task whose stage stops with exit code 3 (non-finite: gradient ascent at a rate of 1e12) is
+// marked failed with that code, the evaluation that needs it is not started, and the tasks that
+// do not depend on it (fine-tuning the same model, and its evaluation) still run to the end.
+TEST(CampaignLocalRunner, ADivergedTaskFailsAndTheTasksNotNeedingItStillRun) {
+  test::ScratchDir dir("campaign-diverged");
+  const std::string spec = dir.file("spec.json");
+  std::ofstream(spec) << R"({
+    "name": "diverging",
+    "grid": {"datasets": ["fashion-mnist"], "archs": ["tinycnn"], "sparsities": ["dense"],
+             "forget": [{"class": 0}],
+             "methods": [{"name": "ga", "options": {"ga-lr": 1e12, "ga-epochs": 3}},
+                         {"name": "ft", "options": {"ft-epochs": 1}}],
+             "seeds": [1]},
+    "options": {"train": {"epochs": 1, "batch-size": 32, "train-limit": 256, "rewind-epoch": 0},
+                "unlearn": {"batch-size": 16}},
+    "resources": {"default": {"ranks": 1, "threads": 1}}
+  })";
+  const std::string root = dir.file("root");
+  const test::CommandResult run = test::runCommand(campaign("run " + spec + " --root " + root));
+  EXPECT_EQ(run.exitCode, 1) << run.output;
+  EXPECT_NE(run.output.find("4 of 6 tasks done (0 already before), 1 failed, 1 not started"),
+            std::string::npos)
+      << run.output;
+
+  // Each task's state as `mu-campaign status` reads it, by stage and method ("ga" or "ft").
+  const Manifest manifest = readManifestFile(root);
+  std::map<std::string, TaskStatus> states;
+  for (const Task& task : manifest.tasks) {
+    // An evaluation's method is that of the unlearning run it evaluates.
+    const Task& unlearn =
+        task.stage == Stage::Evaluate ? manifest.byHash(task.parents.at(0)) : task;
+    const auto method = std::find(unlearn.command.begin(), unlearn.command.end(), "--method");
+    const std::string name = method == unlearn.command.end() ? "" : *(method + 1);
+    states[stageName(task.stage) + " " + name] = taskStatus(task);
+  }
+  ASSERT_EQ(states.size(), 6u);
+  EXPECT_EQ(states["unlearn ga"].state, TaskState::Failed);
+  EXPECT_EQ(states["unlearn ga"].detail.rfind("exit code 3;", 0), 0u)
+      << states["unlearn ga"].detail;
+  EXPECT_EQ(states["evaluate ga"].state, TaskState::Pending);  // never started
+  for (const char* task : {"data ", "train ", "unlearn ft", "evaluate ft"}) {
+    EXPECT_EQ(states[task].state, TaskState::Done) << task << "\n" << run.output;
+  }
+  EXPECT_NE(run.output.find("(exit code 3)"), std::string::npos) << run.output;
 }
 
 }  // namespace

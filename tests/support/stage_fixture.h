@@ -31,4 +31,20 @@ void expectSameTensors(const std::string& a, const std::string& b,
 int interruptCommand(const std::string& command, const std::string& waitForFile,
                      const std::string& signal);
 
+// What killOneRank saw. `killed` is false when the job ended before the kill could be made.
+struct LostRankRun {
+  bool killed = false;
+  int exitCode = -1;           // the job's (mpirun's)
+  double secondsToEnd = -1.0;  // from the kill to the job's end; 120 or more: it hung
+  std::string output;          // stdout and stderr of the job
+};
+
+// Runs `mpirunCommand` (an mpirun of several ranks) in the background; once world rank `rank` is
+// running and `waitForFile` exists (when empty: as soon as the rank runs), waits `delaySeconds`,
+// kills that one process with SIGKILL and waits for the job to end. A job still running 120 s
+// after the kill is killed (with its ranks) and reported as such, so a hang fails a test instead
+// of stalling it.
+LostRankRun killOneRank(const std::string& mpirunCommand, int rank, const std::string& waitForFile,
+                        double delaySeconds = 0.0);
+
 }  // namespace mu::test
