@@ -42,6 +42,20 @@ std::string refusal(const std::string& path, const RunConfig& now) {
   return "";
 }
 
+TEST(JsonFile, AFolderWhereAJsonFileShouldBeIsNamedAsBadInput) {
+  test::ScratchDir dir("json-folder");
+  const std::string path = dir.file("results.json");
+  fs::create_directories(path);
+  try {
+    readJsonFile(path);
+    FAIL() << "a folder was read as JSON";
+  } catch (const InputError& error) {
+    EXPECT_NE(std::string(error.what()).find(path), std::string::npos) << error.what();
+    EXPECT_NE(std::string(error.what()).find("a readable JSON file"), std::string::npos)
+        << error.what();
+  }
+}
+
 TEST(RunFolder, NamesEveryStagesFiles) {
   EXPECT_EQ(TrainFolder("/r").best(), "/r/best.h5");
   EXPECT_EQ(TrainFolder("/r").done(), "/r/results.json");
