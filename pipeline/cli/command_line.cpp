@@ -71,6 +71,7 @@ ParsedCommandLine parseCommandLine(int argc, const char* const argv[], const Opt
     return parsed;
   }
   table.checkChoices();
+  table.checkText();
   return parsed;
 }
 

@@ -86,6 +86,25 @@ TEST(OptionTable, ParsesIntoTheFieldsAndRefusesAValueOutsideTheChoices) {
   EXPECT_THROW(parse(table, {"--epochs", "many"}), InputError);
 }
 
+// Found by fuzzing (tests/fuzz/corpus/config_file/regression-latin1): a value that is not UTF-8
+// made the configuration's JSON throw nlohmann's type_error, an unexpected failure (exit 1)
+// instead of bad input naming the option.
+TEST(OptionTable, TextThatIsNotUtf8IsBadInputNamingTheOption) {
+  Options options;
+  OptionTable table;
+  options.registerOptions(table);
+  try {
+    parse(table, {"--path", "caf\xe9"});
+    FAIL() << "a Latin-1 path was accepted";
+  } catch (const InputError& error) {
+    EXPECT_NE(std::string(error.what()).find("--path: value: UTF-8 text"), std::string::npos)
+        << error.what();
+  }
+  parse(table, {"--path", "caf\xc3\xa9"});
+  EXPECT_EQ(options.path, "caf\xc3\xa9");
+  EXPECT_FALSE(table.configHash().empty());
+}
+
 TEST(OptionTable, DescribeAndTheConfigurationSeparateResultsFromOperations) {
   Options options;
   OptionTable table;
