@@ -535,6 +535,25 @@ TEST_F(FormatsTest, Cifar100PartialRecord) {
 
 // ---- SVHN ------------------------------------------------------------------------------------
 
+// Found by fuzzing (tests/fuzz/corpus/image_tree/regression-nul-wnid): a wnid holding a NUL byte
+// named train/ itself, so the listing walked train/<NUL>/<NUL>/... until the stack ran out.
+TEST_F(FormatsTest, TinyImageNetWnidThatIsNoFolderNameIsNamed) {
+  fs::create_directories(path("train/n01/images"));
+  writeText(path("train/n01/images/a.JPEG"), "");
+  fs::create_directories(path("val/images"));
+  for (const std::string& bad :
+       {std::string("n01\n\0\1\n", 7), std::string("n01\n../n01\n"), std::string("..\n")}) {
+    writeText(path("wnids.txt"), bad);
+    try {
+      findSourceFormat("tinyimagenet").listTree(dir_.string());
+      FAIL() << "a wnid that is no folder name was listed";
+    } catch (const InputError& error) {
+      EXPECT_NE(std::string(error.what()).find("wnids.txt: wnids: folder names"), std::string::npos)
+          << error.what();
+    }
+  }
+}
+
 TEST_F(FormatsTest, SvhnRoundTripMapsTenToZero) {
   writeSvhn(path("train_32x32.mat"), 0, {1, 10, 5, 9}, MAT_COMPRESSION_ZLIB);
   writeSvhn(path("test_32x32.mat"), 1, {10, 3});
