@@ -14,6 +14,12 @@ DecodedImage decodePngRgb(const uint8_t* bytes, size_t size) {
   if (png_image_begin_read_from_memory(&png, bytes, size) == 0) {
     throw ImageError(std::string("PNG header: ") + png.message);
   }
+  try {
+    checkImageSize(png.width, png.height, "PNG header");
+  } catch (const ImageError&) {
+    png_image_free(&png);
+    throw;
+  }
   png.format = PNG_FORMAT_RGB;
   DecodedImage image;
   image.width = static_cast<int>(png.width);
