@@ -34,7 +34,10 @@ findings=${FINDINGS:-$build/findings}
 rss_mb=${FUZZ_RSS_MB:-2048}
 input_timeout=${FUZZ_TIMEOUT:-10}
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# The harnesses' scratch files, on tmpfs; a crashed harness leaves its folder here.
+MU_FUZZ_SCRATCH=$(mktemp -d /dev/shm/mu-fuzz-run.XXXXXX 2>/dev/null || mktemp -d)
+export MU_FUZZ_SCRATCH
+trap 'rm -rf "$work" "$MU_FUZZ_SCRATCH"' EXIT
 
 build_start=$SECONDS
 if [ ! -f "$build/build.ninja" ]; then

@@ -6,14 +6,22 @@
 # Inputs that once found a bug (corpus/<harness>/regression-*) are kept. Run it after a format
 # changes, then commit the corpus; the fuzz_replay_* tests replay it.
 #
-#   tests/fuzz/make_seeds.sh [BUILD_DIR]     (a normal build; fuzz_seeds and mu-data are built)
+#   tests/fuzz/make_seeds.sh [BUILD_DIR]     (a normal build: fuzz_seeds and the programs are built)
+# PROGRAMS_DIR: the stage programs and mu-campaign of another build of the same code (default
+# BUILD_DIR/bin, built first), for their --describe answers, mu-data convert and the expansion.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd)
 corpus=$root/tests/fuzz/corpus
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-cmake --build "$build" --target fuzz_seeds mu-programs
+if [ -n "${PROGRAMS_DIR:-}" ]; then
+  cmake --build "$build" --target fuzz_seeds
+  programs=$(cd "$PROGRAMS_DIR" && pwd)
+else
+  cmake --build "$build" --target fuzz_seeds mu-programs
+  programs=$build/bin
+fi
 # The stage programs' descriptions the campaign_spec harness checks specs against, by stage name.
 {
   separator='{'
@@ -21,7 +29,7 @@ cmake --build "$build" --target fuzz_seeds mu-programs
     evaluate:mu-evaluate transfer:mu-transfer; do
     printf '%s\n"%s": ' "$separator" "${entry%%:*}"
     # shellcheck disable=SC2086
-    "$build/bin/"${entry#*:} --describe
+    "$programs/"${entry#*:} --describe
     separator=','
   done
   printf '}\n'
@@ -68,9 +76,9 @@ join "$corpus/image_tree/seed-imagenet-flat" \
 # Datasets as the real converter writes them: raw pixels (IDX) and JPEG files (an ImageFolder).
 mkdir -p "$work/mnist"
 cp "$s"/idx/*-ubyte "$work/mnist/"
-"$build/bin/mu-data" convert --format mnist --source "$work/mnist" --out "$work/raw" \
+"$programs/mu-data" convert --format mnist --source "$work/mnist" --out "$work/raw" \
   --shard-size 4 > /dev/null
-"$build/bin/mu-data" convert --format imagefolder --source "$s/tree" --out "$work/jpeg" \
+"$programs/mu-data" convert --format imagefolder --source "$s/tree" --out "$work/jpeg" \
   --shard-size 1 > /dev/null
 for kind in raw jpeg; do
   d=$work/$kind
@@ -88,7 +96,7 @@ join "$corpus/forget_ids/seed-ids" "$(text $'# forget these\n3\n 5 \n\n7 # the l
 for spec in "$root"/launch/campaigns/*.json; do
   join "$corpus/campaign_spec/seed-$(basename "$spec" .json)" "$spec"
 done
-"$build/bin/mu-campaign" expand "$root/launch/campaigns/fashion-mnist-default.json" \
+"$programs/mu-campaign" expand "$root/launch/campaigns/fashion-mnist-default.json" \
   --root "$work/campaign" > /dev/null
 join "$corpus/campaign_manifest/seed-default" "$work/campaign/manifest.jsonl"
 join "$corpus/slurm_site/seed-example" "$root/Slurm/site.example.json"

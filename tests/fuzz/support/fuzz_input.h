@@ -20,8 +20,8 @@ inline constexpr std::string_view kPartSeparator = "\n=part=\n";
 
 std::vector<std::string_view> splitParts(const uint8_t* data, size_t size);
 
-// A folder of its own under /dev/shm (the system temp folder where there is none), emptied for
-// every input and removed when the process ends.
+// A folder of its own under $MU_FUZZ_SCRATCH, else /dev/shm (the system temp folder where there
+// is none), emptied for every input and removed when the process ends normally.
 class ScratchFolder {
  public:
   ScratchFolder();
