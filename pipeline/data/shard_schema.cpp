@@ -10,6 +10,7 @@
 #include "pipeline/base/error.h"
 #include "pipeline/io/atomic_output.h"
 #include "pipeline/io/file_digest.h"
+#include "pipeline/io/json_number.h"
 #include "pipeline/runs/run_folder.h"
 
 namespace mu {
@@ -108,6 +109,11 @@ T field(const json& doc, const std::string& key, const std::string& path,
         const std::string& prefix = "") {
   if (!doc.contains(key)) throw InputError(path, prefix + key, "missing");
   try {
+    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+      return jsonInteger<T>(doc.at(key), path, prefix + key);
+    } else if constexpr (std::is_same_v<T, std::vector<int>>) {
+      return jsonIntegers<int>(doc.at(key), path, prefix + key);
+    }
     return doc.at(key).get<T>();
   } catch (const json::exception& error) {
     throw InputError(path, prefix + key, std::string("has the wrong type: ") + error.what());

@@ -139,6 +139,10 @@ TEST(Shards, ACountOrShapeTheShardsDoNotHoldIsNamed) {
   expectNamed([](nlohmann::json& m) { m["splits"]["train"]["count"] = -1; }, "splits.train.count");
   expectNamed([](nlohmann::json& m) { m["splits"]["train"]["count"] = 19; }, "splits.train.count");
   expectNamed([](nlohmann::json& m) { m["image_shape"] = {3, -8, 6}; }, "image_shape");
+  // Found by fuzz_dataset_manifest (tests/fuzz/corpus/dataset_manifest/regression-float-count):
+  // nlohmann converts 1e99 to int with undefined behaviour; integer fields hold whole numbers.
+  expectNamed([](nlohmann::json& m) { m["num_classes"] = 1e99; }, "num_classes");
+  expectNamed([](nlohmann::json& m) { m["image_shape"] = {3, 8.5, 6}; }, "image_shape");
   expectNamed([](nlohmann::json& m) { m["image_shape"] = {0, 8, 6}; }, "image_shape");
   expectNamed(
       [](nlohmann::json& m) {
