@@ -4,7 +4,11 @@
 
 #include <matio.h>
 
+#include <array>
 #include <cmath>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <vector>
 
@@ -149,12 +153,61 @@ std::vector<int32_t> digitLabels(const std::vector<double>& values, const std::s
   return labels;
 }
 
+// matio trusts a MATLAB v5 element's byte count and allocates it before reading: a few bytes
+// claiming gigabytes made it ask for them. Every top-level element must fit in the file. (v7.3
+// files are HDF5, and v4 files have no such header: matio reads those as they are.)
+void checkMat5ElementsFit(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::array<unsigned char, 128> header{};
+  if (!in.read(reinterpret_cast<char*>(header.data()), header.size())) return;
+  const bool little = header[126] == 'I' && header[127] == 'M';
+  const bool big = header[126] == 'M' && header[127] == 'I';
+  if (!little && !big) return;
+  const auto u32 = [&](const unsigned char* b) {
+    return little
+               ? uint32_t{b[0]} | uint32_t{b[1]} << 8 | uint32_t{b[2]} << 16 | uint32_t{b[3]} << 24
+               : uint32_t{b[3]} | uint32_t{b[2]} << 8 | uint32_t{b[1]} << 16 | uint32_t{b[0]} << 24;
+  };
+  in.seekg(0, std::ios::end);
+  const uint64_t fileSize = static_cast<uint64_t>(in.tellg());
+  uint64_t offset = header.size();
+  std::array<unsigned char, 8> tag{};
+  while (offset + tag.size() <= fileSize) {
+    in.seekg(static_cast<std::streamoff>(offset));
+    if (!in.read(reinterpret_cast<char*>(tag.data()), tag.size())) return;
+    const uint32_t type = u32(tag.data());
+    // A small data element packs its size into the type's upper half: 8 bytes in all.
+    const uint64_t bytes = (type >> 16) != 0 ? 0 : u32(tag.data() + 4);
+    if (offset + tag.size() + bytes > fileSize) {
+      throw InputError(path, "file",
+                       "a MATLAB element at byte " + std::to_string(offset) + " claims " +
+                           std::to_string(bytes) + " bytes, past the end of the " +
+                           std::to_string(fileSize) + "-byte file (truncated or corrupt)");
+    }
+    offset += tag.size() + bytes;
+  }
+}
+
+// X's pixels must fit in the file, compressed at most as well as zlib can (1032:1): a damaged
+// dimension would otherwise have matio allocate terabytes before reading fails.
+void checkImagesFitInFile(const std::string& path, size_t count) {
+  constexpr uint64_t kBestCompression = 1100;
+  const uint64_t fileBytes = std::filesystem::file_size(path);
+  if (count > fileBytes * kBestCompression / kImageBytes) {
+    throw InputError(path, "variable X",
+                     std::to_string(count) + " images of 32x32x3 cannot be held by a file of " +
+                         std::to_string(fileBytes) + " bytes (a damaged dimension)");
+  }
+}
+
 ImageSet readSplit(const std::string& path) {
+  checkMat5ElementsFit(path);
   MatFile mat(Mat_Open(path.c_str(), MAT_ACC_RDONLY));
   if (!mat) throw InputError(path, "file", "cannot be opened as a MATLAB .mat file");
 
   const MatVar xInfo = readInfo(mat.get(), path, "X");
   const size_t count = checkImagesInfo(*xInfo, path);
+  checkImagesFitInFile(path, count);
   const MatVar yInfo = readInfo(mat.get(), path, "y");
   const bool labelsShapeOk = yInfo->rank == 2 && (yInfo->dims[1] == 1 || yInfo->dims[0] == 1);
   if (!isNumericClass(yInfo->class_type) || !labelsShapeOk) {

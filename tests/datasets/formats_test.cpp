@@ -638,6 +638,35 @@ TEST_F(FormatsTest, SvhnNotAMatFile) {
   expectContainsAll(loadError("svhn"), {path("train_32x32.mat"), "MATLAB"});
 }
 
+// Found by fuzz_svhn (tests/fuzz/corpus/svhn/regression-element-past-end): an element whose
+// byte count runs past the end of the file made matio allocate 3.4 GB before failing.
+TEST_F(FormatsTest, SvhnElementPastTheEndOfTheFileIsNamed) {
+  writeSvhn(path("train_32x32.mat"), 0, {1});
+  writeSvhn(path("test_32x32.mat"), 1, {1});
+  {
+    std::ofstream out(path("train_32x32.mat"), std::ios::binary | std::ios::app);
+    const unsigned char tag[8] = {14, 0, 0, 0, 0, 0, 0, 0x40};  // miMATRIX of 1 GB
+    out.write(reinterpret_cast<const char*>(tag), sizeof tag);
+  }
+  expectContainsAll(loadError("svhn"), {path("train_32x32.mat"), "past the end"});
+}
+
+// A count in X's dimensions that the file cannot hold is named before matio allocates it.
+TEST_F(FormatsTest, SvhnImageCountTheFileCannotHoldIsNamed) {
+  writeSvhn(path("train_32x32.mat"), 0, {1});
+  writeSvhn(path("test_32x32.mat"), 1, {1});
+  {
+    // X's fourth dimension: header (128), miMATRIX tag (8), array flags (16), dims tag (8) and
+    // three int32 dimensions (12) before it.
+    std::fstream file(path("train_32x32.mat"), std::ios::binary | std::ios::in | std::ios::out);
+    file.seekp(128 + 8 + 16 + 8 + 12);
+    const unsigned char count[4] = {0xFF, 0xFF, 0xFF, 0x7F};
+    file.write(reinterpret_cast<const char*>(count), sizeof count);
+  }
+  expectContainsAll(loadError("svhn"),
+                    {path("train_32x32.mat"), "2147483647 images", "cannot be held"});
+}
+
 // ---- The real Fashion-MNIST ------------------------------------------------------------------
 
 // gunzip with zlib's inflate, independently of the reader's gzread path.
