@@ -254,6 +254,19 @@ TEST_F(ImagingTest, AHeaderClaimingMorePixelsThanPilDecodesIsRefused) {
           << name << ": " << error.what();
     }
   }
+  // Found by fuzz_image_file (tests/fuzz/corpus/image_file/regression-png-chunk-past-end): a
+  // 900-byte PNG whose tEXt chunk claimed 1.3 GB made libpng allocate that before failing.
+  std::vector<uint8_t> png = readBinaryFile(file("png.JPEG"));
+  const std::vector<uint8_t> text = {0x4E, 0x00, 0x00, 0x00, 't', 'E', 'X', 't'};
+  png.insert(png.begin() + 33, text.begin(), text.end());  // after the signature and IHDR
+  try {
+    decodeToRgb(png.data(), png.size(), codec_);
+    FAIL() << "a chunk past the end of the file was read";
+  } catch (const ImageError& error) {
+    EXPECT_NE(std::string(error.what()).find("chunk 'tEXt' at byte 33 claims 1308622848 bytes"),
+              std::string::npos)
+        << error.what();
+  }
   // The largest size PIL decodes is still one we decode (the header alone, not its pixels).
   EXPECT_NO_THROW(checkImageSize(kMaxImagePixels, 1, "limit"));
   EXPECT_THROW(checkImageSize(kMaxImagePixels + 1, 1, "limit"), ImageError);
