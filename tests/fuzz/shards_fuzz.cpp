@@ -13,7 +13,6 @@
 #include "pipeline/base/error.h"
 #include "pipeline/data/shard_reader.h"
 #include "pipeline/data/shard_schema.h"
-#include "pipeline/imaging/image.h"
 #include "tests/fuzz/support/fuzz_input.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
