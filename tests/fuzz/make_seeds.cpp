@@ -1,11 +1,10 @@
-// Writes the binary seed files of the fuzz corpora (tests/fuzz/make_seeds.sh runs it, then the
-// real converter, and joins each harness's parts): tiny, valid examples of each format, made by
-// the project's own writers where it has one, so a seed is what the parser meets in use.
+// Writes the binary seed files of the fuzz corpora that no program of ours writes: source files
+// (IDX, CIFAR, SVHN .mat) and images (JPEG, PNG), tiny and valid. tests/fuzz/make_seeds.sh runs
+// it, then the real programs on them (mu-data convert, mu-train), and joins each harness's parts.
 //
 //   fuzz_seeds OUT_DIR
 
 #include <matio.h>
-#include <torch/torch.h>
 #include <zlib.h>
 
 #include <cstdint>
@@ -15,13 +14,9 @@
 #include <string>
 #include <vector>
 
-#include "pipeline/checkpoint/checkpoint.h"
-#include "pipeline/checkpoint/rng_state.h"
 #include "pipeline/imaging/image.h"
 #include "pipeline/imaging/jpeg_codec.h"
 #include "pipeline/imaging/png_codec.h"
-#include "pipeline/models/classifier.h"
-#include "pipeline/models/model_registry.h"
 
 namespace {
 namespace fs = std::filesystem;
@@ -56,6 +51,7 @@ void writeIdx(const fs::path& dir, const std::string& prefix, uint32_t count) {
 void gzipFile(const fs::path& plain, const fs::path& compressed) {
   std::ifstream in(plain, std::ios::binary);
   const std::vector<char> bytes{std::istreambuf_iterator<char>(in), {}};
+  fs::create_directories(compressed.parent_path());
   gzFile out = gzopen(compressed.c_str(), "wb9");
   gzwrite(out, bytes.data(), static_cast<unsigned>(bytes.size()));
   gzclose(out);
@@ -71,6 +67,7 @@ std::vector<uint8_t> cifarRecord(size_t labelBytes, uint8_t label) {
 // SVHN's variables: X uint8 32x32x3x`count`, y double `count`x1 in 1..10.
 void writeSvhnMat(const fs::path& path, mat_ft version, matio_compression compression,
                   size_t count) {
+  fs::create_directories(path.parent_path());
   mat_t* mat = Mat_CreateVer(path.c_str(), nullptr, version);
   if (!mat) throw std::runtime_error("matio cannot write " + path.string());
   std::vector<uint8_t> pixels(32 * 32 * 3 * count);
@@ -93,41 +90,6 @@ mu::DecodedImage gradient(int width, int height, int channels) {
   image.reshape(width, height, channels);
   for (size_t i = 0; i < image.pixels.size(); ++i) image.pixels[i] = static_cast<uint8_t>(i * 5);
   return image;
-}
-
-// A tinycnn checkpoint (the fuzz harness's model): weights only, or with masks and state.
-void writeCheckpoint(const fs::path& path, bool withState) {
-  torch::manual_seed(1);
-  mu::ModelSpec spec;
-  spec.arch = "tinycnn";
-  spec.numClasses = 10;
-  spec.inChannels = 1;
-  const auto model = mu::makeModel(spec);
-  mu::TensorMap masks;
-  mu::TrainingState state;
-  if (withState) {
-    for (const auto& [name, weight] : model->convWeights()) {
-      masks[name] = (torch::rand(weight.sizes()) > 0.5).to(weight.scalar_type());
-    }
-    for (const auto& item : model->named_parameters()) {
-      state.momentum.emplace(item.key(), torch::zeros(item.value().sizes()));
-    }
-    state.cpuRngState = mu::captureCpuRngState();
-  }
-  mu::CheckpointMeta meta;
-  meta.arch = "tinycnn";
-  meta.dataset = "fashion-mnist";
-  meta.numClasses = 10;
-  meta.inChannels = 1;
-  meta.kind = "train";
-  meta.epoch = 1;
-  meta.step = 3;
-  meta.configJson = R"({"epochs": 1})";
-  meta.configHash = "0123456789abcdef";
-  meta.numbers["lr"] = 0.1;
-  meta.strings["note"] = "fuzz seed";
-  fs::create_directories(path.parent_path());
-  mu::saveCheckpoint(path.string(), *model, masks, withState ? &state : nullptr, meta);
 }
 
 }  // namespace
@@ -159,8 +121,6 @@ int main(int argc, char** argv) {
                 codec.encode(gradient(10 + label, 8, 3), 80));
     }
   }
-  writeCheckpoint(out / "checkpoint/weights.h5", false);
-  writeCheckpoint(out / "checkpoint/state.h5", true);
   std::cout << "seeds written to " << out.string() << "\n";
   return 0;
 }

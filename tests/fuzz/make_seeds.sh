@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates the seed corpora corpus/<harness>/seed-* (the committed ones came from this): tiny,
 # valid inputs made by the project's own writers (fuzz_seeds, mu-data convert, the shipped specs
-# and site example), joined into multi-file inputs with the part separator of fuzz_input.h, and
+# and site example, mu-train's checkpoints), joined into multi-file inputs with the part separator of fuzz_input.h, and
 # data/stage_descriptions.json, the stage programs' --describe answers.
 # Inputs that once found a bug (corpus/<harness>/regression-*) are kept. Run it after a format
 # changes, then commit the corpus; the fuzz_replay_* tests replay it.
@@ -87,8 +87,12 @@ for kind in raw jpeg; do
     "$(ls "$d"/split-seed1*.h5 2>/dev/null | head -1 || echo -)"
   join "$corpus/dataset_manifest/seed-$kind" "$d/manifest.json"
 done
-join "$corpus/checkpoint/seed-weights" "$s/checkpoint/weights.h5"
-join "$corpus/checkpoint/seed-state" "$s/checkpoint/state.h5"
+# Checkpoints as mu-train writes them: tinycnn on the raw dataset (the harness's model).
+"$programs/mu-train" --data "$work/raw" --run-dir "$work/run" --arch tinycnn --epochs 1 \
+  --batch-size 2 --rewind-epoch 0 --threads 1 --quiet > /dev/null
+for checkpoint in "$work"/run/*.h5; do
+  join "$corpus/checkpoint/seed-$(basename "$checkpoint" .h5)" "$checkpoint"
+done
 join "$corpus/forget_ids/seed-ids" "$(text $'# forget these\n3\n 5 \n\n7 # the last\n')" \
   "$(text '{"dataset": "fuzz", "mode": "ids", "forget_class": [0, 2], "count": 0, "seed": 2,
 "ids_file": "forget_ids.txt", "split_seed": 1, "val_fraction": 0.1, "whole_class": false,
