@@ -143,7 +143,7 @@ DatasetManifest manifestFromJson(const std::string& text, const std::string& pat
   json doc;
   try {
     doc = json::parse(text);
-  } catch (const json::parse_error& error) {
+  } catch (const json::exception& error) {  // parse_error, and out_of_range for 1e999
     throw InputError(path, "json", std::string("expected valid JSON: ") + error.what());
   }
   DatasetManifest manifest;

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <sstream>
 
 #include "pipeline/base/error.h"
@@ -11,6 +12,7 @@
 #include "pipeline/cli/command_line.h"
 #include "pipeline/cli/option_table.h"
 #include "pipeline/cli/value_text.h"
+#include "tests/support/test_support.h"
 
 namespace mu {
 namespace {
@@ -103,6 +105,37 @@ TEST(OptionTable, TextThatIsNotUtf8IsBadInputNamingTheOption) {
   parse(table, {"--path", "caf\xc3\xa9"});
   EXPECT_EQ(options.path, "caf\xc3\xa9");
   EXPECT_FALSE(table.configHash().empty());
+}
+
+// Found by fuzzing (tests/fuzz/corpus/config_file/regression-placeholder): Boost's error message
+// for a bad value or an unknown option substitutes %value% or %canonical_option% into itself and
+// looped forever when the value or name held the same placeholder.
+TEST(OptionTable, BoostsMessagePlaceholdersAreRefusedInsteadOfHanging) {
+  Options options;
+  OptionTable table;
+  options.registerOptions(table);
+  for (const std::vector<std::string>& words :
+       {std::vector<std::string>{"--epochs", "%value%"}, {"--x%canonical_option%", "1"}}) {
+    try {
+      parse(table, words);
+      FAIL() << words[0] << " " << words[1] << " was accepted";
+    } catch (const InputError& error) {
+      EXPECT_NE(std::string(error.what()).find("a placeholder of Boost's messages"),
+                std::string::npos)
+          << error.what();
+    }
+  }
+  test::ScratchDir dir("option-table-placeholder");
+  std::ofstream(dir.file("options.cfg")) << "lr = 0.5\nepochs = %value%\n";
+  try {
+    parse(table, {"--config", dir.file("options.cfg")});
+    FAIL() << "a --config file with %value% was accepted";
+  } catch (const InputError& error) {
+    EXPECT_NE(std::string(error.what()).find("options.cfg: line 2"), std::string::npos)
+        << error.what();
+  }
+  parse(table, {"--path", "50% of /data"});  // a lone % is text like any other
+  EXPECT_EQ(options.path, "50% of /data");
 }
 
 TEST(OptionTable, DescribeAndTheConfigurationSeparateResultsFromOperations) {

@@ -111,6 +111,17 @@ TEST(Shards, CorruptManifestIsAnError) {
     EXPECT_NE(std::string(error.what()).find("manifest.json"), std::string::npos);
     EXPECT_NE(std::string(error.what()).find("dataset"), std::string::npos);
   }
+  // Found by fuzz_dataset_manifest (corpus/dataset_manifest/regression-number-overflow): a number
+  // too large for a double is nlohmann's out_of_range, not a parse_error, and escaped the reader.
+  std::ofstream(dir.file("manifest.json")) << "{\"schema\": \"mu-shards/1\", \"x\": 5e555556}";
+  try {
+    readManifest(dir.path());
+    FAIL() << "a manifest with 5e555556 was accepted";
+  } catch (const InputError& error) {
+    EXPECT_NE(std::string(error.what()).find("manifest.json: json: expected valid JSON"),
+              std::string::npos)
+        << error.what();
+  }
 }
 
 // A manifest whose count or image shape its shards do not hold is named before anything is
