@@ -48,9 +48,8 @@ target=fuzz_all
 [ $ci -eq 1 ] && target=fuzz_ci
 cmake --build "$build" -j "${FUZZ_JOBS:-$(nproc)}" --target "$target"
 echo "fuzz: built $target in $((SECONDS - build_start)) s"
-# The harnesses the target holds, as CMake registered them.
-mapfile -t harnesses < <(ninja -C "$build" -t query "$target" |
-  sed -n 's#^ *bin/fuzz_\([a-z_]*\)$#\1#p' | sort -u)
+# The harnesses the target holds, as CMake registered them (tests/fuzz/CMakeLists.txt).
+mapfile -t harnesses < <(sed -n 's/^fuzz_\([a-z_]*\)$/\1/p' "$build/$target.txt")
 [ ${#harnesses[@]} -gt 0 ] || { echo "fuzz: no harness in $target" >&2; exit 1; }
 
 mkdir -p "$findings"

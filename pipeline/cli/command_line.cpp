@@ -70,13 +70,13 @@ ParsedCommandLine parseCommandLine(int argc, const char* const argv[], const Opt
       const std::string path = parsed.values["config"].as<std::string>();
       std::ifstream file(path);
       if (!file) throw InputError(path, "--config", "file cannot be opened");
-      std::stringstream text;
-      text << file.rdbuf();
+      std::stringstream contents;
+      contents << file.rdbuf();
       std::string line;
-      for (size_t number = 1; std::getline(text, line); ++number) {
+      for (size_t number = 1; std::getline(contents, line); ++number) {
         refusePlaceholders(line, path, "line " + std::to_string(number));
       }
-      std::istringstream in(text.str());
+      std::istringstream in(contents.str());
       po::store(po::parse_config_file(in, options), parsed.values);
     }
     if (parsed.values.count("help")) {
