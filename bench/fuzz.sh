@@ -14,8 +14,9 @@
 # tests/fuzz/CMakeLists.txt, whose parsers compile in seconds under clang (the LibTorch and
 # campaign code would take CI minutes; the fuzz_replay_* tests replay every corpus through every
 # harness in the normal build).
-# Environment: BUILD_DIR (default build-fuzz), FINDINGS, FUZZ_JOBS (build jobs, default nproc),
-# FUZZ_RSS_MB (per harness, default 2048), FUZZ_TIMEOUT (seconds an input may take, default 10).
+# Environment: BUILD_DIR (default build-fuzz), FUZZ_ONLY (harness names: only those), FINDINGS,
+# FUZZ_JOBS (build jobs, default nproc), FUZZ_RSS_MB (per harness, default 2048), FUZZ_TIMEOUT
+# (seconds an input may take, default 10).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ci=0
@@ -46,10 +47,15 @@ if [ ! -f "$build/build.ninja" ]; then
 fi
 target=fuzz_all
 [ $ci -eq 1 ] && target=fuzz_ci
-cmake --build "$build" -j "${FUZZ_JOBS:-$(nproc)}" --target "$target"
-echo "fuzz: built $target in $((SECONDS - build_start)) s"
-# The harnesses the target holds, as CMake registered them (tests/fuzz/CMakeLists.txt).
-mapfile -t harnesses < <(sed -n 's/^fuzz_\([a-z_]*\)$/\1/p' "$build/$target.txt")
+if [ -n "${FUZZ_ONLY:-}" ]; then
+  read -r -a harnesses <<< "$FUZZ_ONLY"
+  cmake --build "$build" -j "${FUZZ_JOBS:-$(nproc)}" --target "${harnesses[@]/#/fuzz_}"
+else
+  cmake --build "$build" -j "${FUZZ_JOBS:-$(nproc)}" --target "$target"
+  # The harnesses the target holds, as CMake registered them (tests/fuzz/CMakeLists.txt).
+  mapfile -t harnesses < <(sed -n 's/^fuzz_\([a-z_]*\)$/\1/p' "$build/$target.txt")
+fi
+echo "fuzz: built ${FUZZ_ONLY:-$target} in $((SECONDS - build_start)) s"
 [ ${#harnesses[@]} -gt 0 ] || { echo "fuzz: no harness in $target" >&2; exit 1; }
 
 mkdir -p "$findings"
