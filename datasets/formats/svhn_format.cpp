@@ -153,16 +153,24 @@ std::vector<int32_t> digitLabels(const std::vector<double>& values, const std::s
   return labels;
 }
 
-// matio trusts a MATLAB v5 element's byte count and allocates it before reading: a few bytes
-// claiming gigabytes made it ask for them. Every top-level element must fit in the file. (v7.3
-// files are HDF5, and v4 files have no such header: matio reads those as they are.)
-void checkMat5ElementsFit(const std::string& path) {
+// matio trusts the sizes a file claims and allocates them before reading: a few bytes claiming
+// gigabytes made it ask for them. SVHN ships MATLAB v5 files (v7.3, HDF5 inside, has the same
+// header), so a file without that header is refused rather than read as headerless v4, and every
+// top-level v5 element must fit in the file.
+void checkMatFileSizes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::array<unsigned char, 128> header{};
-  if (!in.read(reinterpret_cast<char*>(header.data()), header.size())) return;
-  const bool little = header[126] == 'I' && header[127] == 'M';
-  const bool big = header[126] == 'M' && header[127] == 'I';
-  if (!little && !big) return;
+  in.read(reinterpret_cast<char*>(header.data()), header.size());
+  const bool little = in && header[126] == 'I' && header[127] == 'M';
+  const bool big = in && header[126] == 'M' && header[127] == 'I';
+  if (!little && !big) {
+    throw InputError(path, "file",
+                     "a MATLAB v5 or v7.3 .mat file (SVHN's format): no such header found");
+  }
+  // The version after the text: 0x0100 for v5; v7.3 (0x0200) is an HDF5 file from byte 512 on,
+  // which the HDF5 library reads with its own checks.
+  const unsigned version = little ? header[124] | header[125] << 8 : header[125] | header[124] << 8;
+  if (version != 0x0100) return;
   const auto u32 = [&](const unsigned char* b) {
     return little
                ? uint32_t{b[0]} | uint32_t{b[1]} << 8 | uint32_t{b[2]} << 16 | uint32_t{b[3]} << 24
@@ -201,7 +209,7 @@ void checkImagesFitInFile(const std::string& path, size_t count) {
 }
 
 ImageSet readSplit(const std::string& path) {
-  checkMat5ElementsFit(path);
+  checkMatFileSizes(path);
   MatFile mat(Mat_Open(path.c_str(), MAT_ACC_RDONLY));
   if (!mat) throw InputError(path, "file", "cannot be opened as a MATLAB .mat file");
 

@@ -651,6 +651,19 @@ TEST_F(FormatsTest, SvhnElementPastTheEndOfTheFileIsNamed) {
   expectContainsAll(loadError("svhn"), {path("train_32x32.mat"), "past the end"});
 }
 
+// Found by fuzz_svhn (corpus/svhn/regression-v4-header): a file without the v5 header was read
+// as headerless MATLAB v4, whose record header claimed 1.8 GB for matio to allocate. SVHN's files
+// are v5 (or v7.3): anything else is refused by name.
+TEST_F(FormatsTest, SvhnFileWithoutAV5HeaderIsRefused) {
+  writeSvhn(path("train_32x32.mat"), 0, {1});
+  std::vector<uint8_t> v4(20, 0);
+  v4[2] = 5;  // a plausible v4 record type, and a name of 0x7FFF0000 bytes
+  v4[18] = 0xFF;
+  v4[19] = 0x7F;
+  writeFile(path("test_32x32.mat"), v4);
+  expectContainsAll(loadError("svhn"), {path("test_32x32.mat"), "MATLAB v5 or v7.3"});
+}
+
 // A count in X's dimensions that the file cannot hold is named before matio allocates it.
 TEST_F(FormatsTest, SvhnImageCountTheFileCannotHoldIsNamed) {
   writeSvhn(path("train_32x32.mat"), 0, {1});
