@@ -21,6 +21,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     spec.arch = "tinycnn";
     spec.numClasses = 10;
     spec.inChannels = 1;
+    spec.mean = {0.5};  // any values: the checkpoint's own replace them
+    spec.std = {0.25};
     return mu::makeModel(spec);
   }();
   const mu::fuzz::ScratchFolder& folder = mu::fuzz::scratch();
