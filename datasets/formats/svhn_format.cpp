@@ -183,9 +183,9 @@ void checkMatFileSizes(const std::string& path) {
   while (offset + tag.size() <= fileSize) {
     in.seekg(static_cast<std::streamoff>(offset));
     if (!in.read(reinterpret_cast<char*>(tag.data()), tag.size())) return;
-    const uint32_t type = u32(tag.data());
-    // A small data element packs its size into the type's upper half: 8 bytes in all.
-    const uint64_t bytes = (type >> 16) != 0 ? 0 : u32(tag.data() + 4);
+    // Top-level elements (miMATRIX, miCOMPRESSED) always have the full tag: type, then bytes.
+    // matio reads every one so, whatever its type.
+    const uint64_t bytes = u32(tag.data() + 4);
     if (offset + tag.size() + bytes > fileSize) {
       throw InputError(path, "file",
                        "a MATLAB element at byte " + std::to_string(offset) + " claims " +
