@@ -158,6 +158,7 @@ std::vector<int32_t> digitLabels(const std::vector<double>& values, const std::s
 // header), so a file without that header is refused rather than read as headerless v4, and every
 // top-level v5 element must fit in the file.
 void checkMatFileSizes(const std::string& path) {
+  constexpr uint32_t kMiMatrix = 14;
   std::ifstream in(path, std::ios::binary);
   std::array<unsigned char, 128> header{};
   in.read(reinterpret_cast<char*>(header.data()), header.size());
@@ -191,6 +192,27 @@ void checkMatFileSizes(const std::string& path) {
                        "a MATLAB element at byte " + std::to_string(offset) + " claims " +
                            std::to_string(bytes) + " bytes, past the end of the " +
                            std::to_string(fileSize) + "-byte file (truncated or corrupt)");
+    }
+    // An uncompressed array's parts (flags, dimensions, name, data) must fit in it too: matio
+    // allocates the name's claimed length. (A compressed element's parts are only seen inflated:
+    // those sizes stay matio's to trust.)
+    if (u32(tag.data()) == kMiMatrix) {
+      uint64_t part = offset + tag.size();
+      const uint64_t end = offset + tag.size() + bytes;
+      while (part + tag.size() <= end) {
+        in.seekg(static_cast<std::streamoff>(part));
+        if (!in.read(reinterpret_cast<char*>(tag.data()), tag.size())) return;
+        // A small part packs its size into the type's upper half: 8 bytes in all.
+        const bool small = (u32(tag.data()) >> 16) != 0;
+        const uint64_t partBytes = small ? 0 : (u32(tag.data() + 4) + 7) / 8 * 8;
+        if (part + tag.size() + partBytes > end) {
+          throw InputError(path, "file",
+                           "a part of the MATLAB array at byte " + std::to_string(offset) +
+                               " claims " + std::to_string(partBytes) +
+                               " bytes, more than the array holds (corrupt)");
+        }
+        part += tag.size() + partBytes;
+      }
     }
     offset += tag.size() + bytes;
   }

@@ -657,6 +657,21 @@ TEST_F(FormatsTest, SvhnElementPastTheEndOfTheFileIsNamed) {
   }
 }
 
+// Found by fuzz_svhn (corpus/svhn/regression-array-name-length): the name part of X claiming
+// 1.8 GB, inside an array of 3 KB, had matio allocate it.
+TEST_F(FormatsTest, SvhnArrayPartLargerThanItsArrayIsNamed) {
+  writeSvhn(path("train_32x32.mat"), 0, {1});
+  writeSvhn(path("test_32x32.mat"), 1, {1});
+  {
+    // X's name: header (128), miMATRIX tag (8), array flags (16), dimensions (8 + 16) before it.
+    std::fstream file(path("train_32x32.mat"), std::ios::binary | std::ios::in | std::ios::out);
+    file.seekp(128 + 8 + 16 + 8 + 16);
+    const unsigned char name[8] = {1, 0, 0, 0, 9, 0, 0, 0x6E};  // miINT8 of 0x6E000009 bytes
+    file.write(reinterpret_cast<const char*>(name), sizeof name);
+  }
+  expectContainsAll(loadError("svhn"), {path("train_32x32.mat"), "more than the array holds"});
+}
+
 // Found by fuzz_svhn (corpus/svhn/regression-v4-header): a file without the v5 header was read
 // as headerless MATLAB v4, whose record header claimed 1.8 GB for matio to allocate. SVHN's files
 // are v5 (or v7.3): anything else is refused by name.
