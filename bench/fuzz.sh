@@ -59,6 +59,8 @@ echo "fuzz: built ${FUZZ_ONLY:-$target} in $((SECONDS - build_start)) s"
 [ ${#harnesses[@]} -gt 0 ] || { echo "fuzz: no harness in $target" >&2; exit 1; }
 
 mkdir -p "$findings"
+# Third-party leaks that are not ours to fix (tests/fuzz/lsan.supp says which and why).
+export LSAN_OPTIONS="suppressions=$root/tests/fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 total=0 least=-1 crashed=()
 for name in "${harnesses[@]}"; do
   mkdir -p "$work/$name"
