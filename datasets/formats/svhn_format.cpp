@@ -154,9 +154,8 @@ std::vector<int32_t> digitLabels(const std::vector<double>& values, const std::s
 }
 
 // matio trusts the sizes a file claims and allocates them before reading: a few bytes claiming
-// gigabytes made it ask for them. SVHN ships MATLAB v5 files (v7.3, HDF5 inside, has the same
-// header), so a file without that header is refused rather than read as headerless v4, and every
-// top-level v5 element must fit in the file.
+// gigabytes made it ask for them. SVHN ships MATLAB v5 files, so a file without that header is
+// refused rather than read as headerless v4, and every top-level v5 element must fit in the file.
 void checkMatFileSizes(const std::string& path) {
   constexpr uint32_t kMiMatrix = 14;
   std::ifstream in(path, std::ios::binary);
@@ -165,13 +164,17 @@ void checkMatFileSizes(const std::string& path) {
   const bool little = in && header[126] == 'I' && header[127] == 'M';
   const bool big = in && header[126] == 'M' && header[127] == 'I';
   if (!little && !big) {
-    throw InputError(path, "file",
-                     "a MATLAB v5 or v7.3 .mat file (SVHN's format): no such header found");
+    throw InputError(path, "file", "a MATLAB v5 .mat file (SVHN's format): no such header found");
   }
-  // The version after the text: 0x0100 for v5; v7.3 (0x0200) is an HDF5 file from byte 512 on,
-  // which the HDF5 library reads with its own checks.
+  // The version after the text: 0x0100 for v5, 0x0200 for v7.3, an HDF5 file from byte 512 on.
+  // v7.3 is refused: SVHN ships v5, torchvision's reader (scipy.io.loadmat) cannot read v7.3
+  // either, and the HDF5 library overflows a heap buffer on some damaged ones (fuzz_svhn).
   const unsigned version = little ? header[124] | header[125] << 8 : header[125] | header[124] << 8;
-  if (version != 0x0100) return;
+  if (version != 0x0100) {
+    throw InputError(path, "file",
+                     "a MATLAB v5 .mat file (SVHN's format); v7.3 (HDF5) files are not read: "
+                     "save with -v7 or earlier");
+  }
   const auto u32 = [&](const unsigned char* b) {
     return little
                ? uint32_t{b[0]} | uint32_t{b[1]} << 8 | uint32_t{b[2]} << 16 | uint32_t{b[3]} << 24

@@ -674,15 +674,25 @@ TEST_F(FormatsTest, SvhnArrayPartLargerThanItsArrayIsNamed) {
 
 // Found by fuzz_svhn (corpus/svhn/regression-v4-header): a file without the v5 header was read
 // as headerless MATLAB v4, whose record header claimed 1.8 GB for matio to allocate. SVHN's files
-// are v5 (or v7.3): anything else is refused by name.
-TEST_F(FormatsTest, SvhnFileWithoutAV5HeaderIsRefused) {
+// are v5: anything else is refused by name.
+TEST_F(FormatsTest, SvhnFileOtherThanMatlabV5IsRefused) {
   writeSvhn(path("train_32x32.mat"), 0, {1});
   std::vector<uint8_t> v4(20, 0);
   v4[2] = 5;  // a plausible v4 record type, and a name of 0x7FFF0000 bytes
   v4[18] = 0xFF;
   v4[19] = 0x7F;
   writeFile(path("test_32x32.mat"), v4);
-  expectContainsAll(loadError("svhn"), {path("test_32x32.mat"), "MATLAB v5 or v7.3"});
+  expectContainsAll(loadError("svhn"), {path("test_32x32.mat"), "MATLAB v5 .mat file"});
+  // Found by fuzz_svhn (corpus/svhn/regression-hdf5-overflow): the HDF5 library overflows a heap
+  // buffer reading some damaged v7.3 files. SVHN ships v5, and scipy.io.loadmat (torchvision's
+  // reader) refuses v7.3 too, so it is refused by name.
+  std::vector<uint8_t> v73(600, 0);
+  v73[124] = 0x00;
+  v73[125] = 0x02;
+  v73[126] = 'I';
+  v73[127] = 'M';
+  writeFile(path("test_32x32.mat"), v73);
+  expectContainsAll(loadError("svhn"), {path("test_32x32.mat"), "v7.3 (HDF5) files are not read"});
 }
 
 // A count in X's dimensions that the file cannot hold is named before matio allocates it.
