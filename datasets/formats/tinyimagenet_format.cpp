@@ -24,7 +24,16 @@ std::vector<std::string> readWnids(const std::string& path) {
   if (!in) throw InputError(path, "file", "the list of the 200 class wnids");
   std::set<std::string> wnids;
   std::string wnid;
-  while (in >> wnid) wnids.insert(wnid);
+  while (in >> wnid) {
+    // Each wnid names a folder of train/: a NUL byte would cut the path short (the listing then
+    // walked train/ inside itself forever), and '/', "." or ".." would name another folder.
+    if (wnid.find_first_of(std::string("/\0", 2)) != std::string::npos || wnid == "." ||
+        wnid == "..") {
+      throw InputError(path, "wnids",
+                       "folder names (no '/', NUL, '.' or '..'), found one that is not");
+    }
+    wnids.insert(wnid);
+  }
   if (wnids.empty()) throw InputError(path, "wnids", "at least one wnid");
   return {wnids.begin(), wnids.end()};
 }

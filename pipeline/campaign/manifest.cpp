@@ -14,6 +14,7 @@
 #include "pipeline/io/atomic_output.h"
 #include "pipeline/io/file_digest.h"
 #include "pipeline/io/file_lock.h"
+#include "pipeline/io/json_number.h"
 #include "pipeline/runs/run_folder.h"
 
 namespace mu::campaign {
@@ -354,9 +355,10 @@ Manifest readManifestFile(const std::string& root) {
       task.parents = json.at("parents").get<std::vector<std::string>>();
       task.command = json.at("command").get<std::vector<std::string>>();
       const nlohmann::json& resources = json.at("resources");
-      task.resources.ranks = resources.at("ranks").get<int64_t>();
-      task.resources.threads = resources.at("threads").get<int64_t>();
-      task.resources.gpus = resources.at("gpus").get<int64_t>();
+      task.resources.ranks = jsonInteger<int64_t>(resources.at("ranks"), path, "resources.ranks");
+      task.resources.threads =
+          jsonInteger<int64_t>(resources.at("threads"), path, "resources.threads");
+      task.resources.gpus = jsonInteger<int64_t>(resources.at("gpus"), path, "resources.gpus");
       task.resources.time = resources.at("time").get<std::string>();
       task.resources.mem = resources.at("mem").get<std::string>();
       task.labels = json.at("labels");

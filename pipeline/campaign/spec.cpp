@@ -153,9 +153,11 @@ void nameSettings(std::vector<MethodSpec>& methods) {
     std::string setting;
     for (const auto& [key, value] : method.options.items()) {
       const bool differs =
-          std::any_of(namesakes.begin(), namesakes.end(), [&](const MethodSpec* o) {
-            return !o->options.contains(key) || o->options.at(key) != value;
-          });
+          // Captured by name: C++17 lambdas may not capture structured bindings (clang refuses).
+          std::any_of(namesakes.begin(), namesakes.end(),
+                      [&name = key, &setValue = value](const MethodSpec* o) {
+                        return !o->options.contains(name) || o->options.at(name) != setValue;
+                      });
       if (differs) setting += (setting.empty() ? "" : ", ") + key + " " + briefValue(value);
     }
     method.setting = setting.empty() ? "defaults" : setting;

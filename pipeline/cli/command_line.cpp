@@ -3,6 +3,8 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <regex>
+#include <sstream>
 
 #include "pipeline/base/error.h"
 #include "pipeline/base/exit_code.h"
@@ -12,6 +14,19 @@ namespace {
 
 bool isWord(const char* argument, const char* word) {
   return std::strcmp(argument, word) == 0;
+}
+
+// Boost's error messages put the option and value into a template of %option%, %value% and the
+// like, and loop forever when what they put in holds the same placeholder: `--epochs %value%`
+// hung every program. Text holding such a word is refused before Boost sees it.
+void refusePlaceholders(const std::string& text, const std::string& file,
+                        const std::string& field) {
+  static const std::regex kPlaceholder("%[a-z_]+%");
+  std::smatch match;
+  if (std::regex_search(text, match, kPlaceholder)) {
+    throw InputError(file, field,
+                     "text without '" + match.str() + "' (a placeholder of Boost's messages)");
+  }
 }
 
 void printDescription(const OptionTable& table, const ProgramText& text) {
@@ -44,6 +59,7 @@ ParsedCommandLine parseCommandLine(int argc, const char* const argv[], const Opt
   po::options_description all;
   all.add(options).add(common);
   ParsedCommandLine parsed;
+  for (int i = 1; i < argc; ++i) refusePlaceholders(argv[i], "command line", argv[i]);
   try {
     po::store(po::command_line_parser(argc, argv)
                   .options(all)
@@ -52,8 +68,15 @@ ParsedCommandLine parseCommandLine(int argc, const char* const argv[], const Opt
               parsed.values);
     if (parsed.values.count("config")) {
       const std::string path = parsed.values["config"].as<std::string>();
-      std::ifstream in(path);
-      if (!in) throw InputError(path, "--config", "file cannot be opened");
+      std::ifstream file(path);
+      if (!file) throw InputError(path, "--config", "file cannot be opened");
+      std::stringstream contents;
+      contents << file.rdbuf();
+      std::string line;
+      for (size_t number = 1; std::getline(contents, line); ++number) {
+        refusePlaceholders(line, path, "line " + std::to_string(number));
+      }
+      std::istringstream in(contents.str());
       po::store(po::parse_config_file(in, options), parsed.values);
     }
     if (parsed.values.count("help")) {
@@ -71,6 +94,7 @@ ParsedCommandLine parseCommandLine(int argc, const char* const argv[], const Opt
     return parsed;
   }
   table.checkChoices();
+  table.checkText();
   return parsed;
 }
 

@@ -64,6 +64,17 @@ void OptionTable::checkChoices() const {
   }
 }
 
+void OptionTable::checkText() const {
+  for (const Entry& entry : entries_) {
+    try {
+      entry.value().dump();
+    } catch (const nlohmann::json::type_error&) {
+      throw InputError("--" + entry.name, "value",
+                       "UTF-8 text (the run's configuration is saved as JSON); got other bytes");
+    }
+  }
+}
+
 std::vector<std::string> OptionTable::names() const {
   std::vector<std::string> names;
   for (const Entry& entry : entries_) names.push_back(entry.name);

@@ -48,6 +48,10 @@ class OptionTable {
   boost::program_options::positional_options_description positionalDescription() const;
   // After parsing: InputError("--<name>", "value", "one of ...; got 'x'") for a bad choice.
   void checkChoices() const;
+  // After parsing: InputError("--<name>", "value", ...) for text that is not UTF-8 (a path in
+  // Latin-1, stray bytes in a --config file): the configuration is saved and hashed as JSON,
+  // which holds only UTF-8.
+  void checkText() const;
 
   std::vector<std::string> names() const;
   std::vector<std::string> operationalNames() const;

@@ -5,6 +5,7 @@
 
 #include "pipeline/base/error.h"
 #include "pipeline/cli/value_text.h"
+#include "pipeline/io/json_number.h"
 
 namespace mu {
 
@@ -53,7 +54,9 @@ void to_json(nlohmann::json& out, const ClassList& list) {
 }
 
 void from_json(const nlohmann::json& in, ClassList& list) {
-  list = in.is_array() ? ClassList(in.get<std::vector<int64_t>>()) : ClassList(in.get<int64_t>());
+  // Stored classes are whole numbers: a fraction or 1e99 is refused, not cut or left undefined.
+  list = in.is_array() ? ClassList(jsonIntegers<int64_t>(in, "class list", "classes"))
+                       : ClassList(jsonInteger<int64_t>(in, "class list", "classes"));
 }
 
 }  // namespace mu

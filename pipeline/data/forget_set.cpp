@@ -9,6 +9,7 @@
 #include "pipeline/base/error.h"
 #include "pipeline/data/numpy_random.h"
 #include "pipeline/io/atomic_output.h"
+#include "pipeline/io/json_number.h"
 
 namespace mu {
 namespace {
@@ -187,15 +188,15 @@ ForgetSet readForgetSet(const std::string& path) {
     set.dataset = get("dataset").get<std::string>();
     set.request.mode = get("mode").get<std::string>();
     set.request.forgetClasses = get("forget_class").get<ClassList>();
-    set.request.count = get("count").get<int64_t>();
-    set.request.seed = get("seed").get<int64_t>();
+    set.request.count = jsonInteger<int64_t>(get("count"), path, field);
+    set.request.seed = jsonInteger<int64_t>(get("seed"), path, field);
     set.request.idsFile = get("ids_file").get<std::string>();
-    set.splitSeed = get("split_seed").get<uint32_t>();
+    set.splitSeed = jsonInteger<uint32_t>(get("split_seed"), path, field);
     set.valFraction = get("val_fraction").get<double>();
     set.wholeClass = get("whole_class").get<bool>();
-    set.forgetIds = get("forget_ids").get<std::vector<int64_t>>();
-    set.retainIds = get("retain_ids").get<std::vector<int64_t>>();
-    set.valIds = get("val_ids").get<std::vector<int64_t>>();
+    set.forgetIds = jsonIntegers<int64_t>(get("forget_ids"), path, field);
+    set.retainIds = jsonIntegers<int64_t>(get("retain_ids"), path, field);
+    set.valIds = jsonIntegers<int64_t>(get("val_ids"), path, field);
     if (doc.contains("poisoning")) set.poisoning = poisoningFromJson(doc["poisoning"], path);
   } catch (const json::exception& error) {
     throw InputError(path, field, std::string("a forget_set.json field: ") + error.what());

@@ -4,6 +4,7 @@
 
 #include "pipeline/base/error.h"
 #include "pipeline/data/forget_set.h"
+#include "pipeline/io/json_number.h"
 
 namespace mu {
 namespace {
@@ -160,15 +161,15 @@ Poisoning poisoningFromJson(const json& document, const std::string& where) {
       return from.at(name);
     };
     PoisonOptions& options = poisoning.options;
-    options.target = get(document, "target").get<int64_t>();
+    options.target = jsonInteger<int64_t>(get(document, "target"), where, field);
     const json& trigger = get(document, "trigger");
-    options.trigger.size = get(trigger, "size").get<int64_t>();
-    options.trigger.margin = get(trigger, "margin").get<int64_t>();
-    options.trigger.value = get(trigger, "value").get<int64_t>();
-    options.count = get(document, "count").get<int64_t>();
-    options.seed = get(document, "seed").get<int64_t>();
+    options.trigger.size = jsonInteger<int64_t>(get(trigger, "size"), where, field);
+    options.trigger.margin = jsonInteger<int64_t>(get(trigger, "margin"), where, field);
+    options.trigger.value = jsonInteger<int64_t>(get(trigger, "value"), where, field);
+    options.count = jsonInteger<int64_t>(get(document, "count"), where, field);
+    options.seed = jsonInteger<int64_t>(get(document, "seed"), where, field);
     options.idsFile = get(document, "ids_file").get<std::string>();
-    poisoning.ids = get(document, "ids").get<std::vector<int64_t>>();
+    poisoning.ids = jsonIntegers<int64_t>(get(document, "ids"), where, field);
   } catch (const json::exception& error) {
     throw InputError(where, field, std::string("the poisoning's field: ") + error.what());
   }

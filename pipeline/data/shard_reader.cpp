@@ -15,9 +15,8 @@ namespace fs = std::filesystem;
 
 // Copies one shard into the rows of `images`/`labels` given by its ids; `seen` catches ids that
 // appear twice across shards.
-void readShardInto(const Hdf5File& file, const DatasetManifest& manifest, int64_t splitCount,
-                   uint8_t* images, int64_t* labels, std::vector<bool>& seen) {
-  const int64_t imageBytes = int64_t{manifest.channels} * manifest.height * manifest.width;
+// The number of images in a shard, after checking their shape is the manifest's.
+size_t shardRows(const Hdf5File& file, const DatasetManifest& manifest) {
   const std::vector<hsize_t> shape = file.datasetShape(shards::kImages);
   if (shape.size() != 4 || shape[1] != static_cast<hsize_t>(manifest.channels) ||
       shape[2] != static_cast<hsize_t>(manifest.height) ||
@@ -27,7 +26,13 @@ void readShardInto(const Hdf5File& file, const DatasetManifest& manifest, int64_
                          std::to_string(manifest.height) + ", " + std::to_string(manifest.width) +
                          "]");
   }
-  const auto rows = static_cast<size_t>(shape[0]);
+  return static_cast<size_t>(shape[0]);
+}
+
+void readShardInto(const Hdf5File& file, const DatasetManifest& manifest, int64_t splitCount,
+                   uint8_t* images, int64_t* labels, std::vector<bool>& seen) {
+  const int64_t imageBytes = int64_t{manifest.channels} * manifest.height * manifest.width;
+  const size_t rows = shardRows(file, manifest);
   std::vector<int64_t> ids(rows);
   file.readDataset(shards::kIds, ids.data(), rows);
   std::vector<int32_t> shardLabels(rows);
@@ -83,18 +88,32 @@ LoadedSplit loadSplit(const std::string& datasetDir, const std::string& split,
     return loaded;
   }
   const DatasetManifest::Split& entry = manifest.split(split, manifestPath);
+  // Every shard is opened and checked before anything is allocated: the images the split holds
+  // are what its shards hold, never a count the manifest alone claims (a damaged count would
+  // otherwise ask for terabytes, or a negative size).
+  // (Each is opened again to be read: a split of many small shards must not hold them all open.)
+  std::vector<std::string> paths;
+  uint64_t rows = 0;
+  for (const std::string& shardName : entry.shards) {
+    paths.push_back((fs::path(datasetDir) / shardName).string());
+    if (!fs::exists(paths.back()))
+      throw InputError(paths.back(), "file", "shard listed in manifest.json is missing");
+    const Hdf5File file = Hdf5File::openReadOnly(paths.back());
+    checkShardBelongsTo(file, manifest, split);
+    rows += shardRows(file, manifest);
+  }
+  if (entry.count < 0 || static_cast<uint64_t>(entry.count) != rows) {
+    throw InputError(
+        manifestPath, "splits." + split + ".count",
+        std::to_string(entry.count) + ", but its shards hold " + std::to_string(rows) + " images");
+  }
   loaded.images = torch::empty({entry.count, manifest.channels, manifest.height, manifest.width},
                                torch::kUInt8);
   loaded.labels = torch::empty({entry.count}, torch::kInt64);
   std::vector<bool> seen(static_cast<size_t>(entry.count), false);
-  for (const std::string& shardName : entry.shards) {
-    const std::string path = (fs::path(datasetDir) / shardName).string();
-    if (!fs::exists(path))
-      throw InputError(path, "file", "shard listed in manifest.json is missing");
-    const Hdf5File file = Hdf5File::openReadOnly(path);
-    checkShardBelongsTo(file, manifest, split);
-    readShardInto(file, manifest, entry.count, loaded.images.data_ptr<uint8_t>(),
-                  loaded.labels.data_ptr<int64_t>(), seen);
+  for (const std::string& path : paths) {
+    readShardInto(Hdf5File::openReadOnly(path), manifest, entry.count,
+                  loaded.images.data_ptr<uint8_t>(), loaded.labels.data_ptr<int64_t>(), seen);
   }
   for (size_t id = 0; id < seen.size(); ++id) {
     if (!seen[id]) {

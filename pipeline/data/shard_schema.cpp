@@ -10,6 +10,7 @@
 #include "pipeline/base/error.h"
 #include "pipeline/io/atomic_output.h"
 #include "pipeline/io/file_digest.h"
+#include "pipeline/io/json_number.h"
 #include "pipeline/runs/run_folder.h"
 
 namespace mu {
@@ -108,6 +109,11 @@ T field(const json& doc, const std::string& key, const std::string& path,
         const std::string& prefix = "") {
   if (!doc.contains(key)) throw InputError(path, prefix + key, "missing");
   try {
+    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+      return jsonInteger<T>(doc.at(key), path, prefix + key);
+    } else if constexpr (std::is_same_v<T, std::vector<int>>) {
+      return jsonIntegers<int>(doc.at(key), path, prefix + key);
+    }
     return doc.at(key).get<T>();
   } catch (const json::exception& error) {
     throw InputError(path, prefix + key, std::string("has the wrong type: ") + error.what());
@@ -137,7 +143,7 @@ DatasetManifest manifestFromJson(const std::string& text, const std::string& pat
   json doc;
   try {
     doc = json::parse(text);
-  } catch (const json::parse_error& error) {
+  } catch (const json::exception& error) {  // parse_error, and out_of_range for 1e999
     throw InputError(path, "json", std::string("expected valid JSON: ") + error.what());
   }
   DatasetManifest manifest;
@@ -164,6 +170,19 @@ DatasetManifest manifestFromJson(const std::string& text, const std::string& pat
   manifest.channels = shape[0];
   manifest.height = shape[1];
   manifest.width = shape[2];
+  // Sizes a real image has, so that no damaged value reaches an allocation: a JPEG dataset's
+  // height and width are 0 (its images vary), a raw one's are at least 1.
+  const int smallestSide = manifest.encoded() ? 0 : 1;
+  constexpr int kLargestSide = 65535;
+  if (manifest.channels < 1 || manifest.channels > 4 || manifest.height < smallestSide ||
+      manifest.width < smallestSide || manifest.height > kLargestSide ||
+      manifest.width > kLargestSide) {
+    throw InputError(
+        path, "image_shape",
+        "expected [C, H, W] with C in 1..4 and H, W in " + std::to_string(smallestSide) + ".." +
+            std::to_string(kLargestSide) + ", found [" + std::to_string(manifest.channels) + ", " +
+            std::to_string(manifest.height) + ", " + std::to_string(manifest.width) + "]");
+  }
   manifest.layout = field<std::string>(doc, "layout", path);
   if (manifest.layout != shards::kLayout) {
     throw InputError(path, "layout", std::string("expected ") + shards::kLayout);
@@ -185,6 +204,11 @@ DatasetManifest manifestFromJson(const std::string& text, const std::string& pat
     const std::string prefix = "splits." + name + ".";
     manifest.splits[name] = {field<int64_t>(split, "count", path, prefix),
                              field<std::vector<std::string>>(split, "shards", path, prefix)};
+    if (manifest.splits[name].count < 0) {
+      throw InputError(
+          path, prefix + "count",
+          "expected a number of images, found " + std::to_string(manifest.splits[name].count));
+    }
   }
   for (const json& entry : field<json>(doc, "validation_splits", path)) {
     const std::string prefix = "validation_splits[].";

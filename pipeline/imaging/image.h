@@ -35,4 +35,18 @@ class ImageError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The most pixels we decode: PIL's decompression-bomb limit (2 * Image.MAX_IMAGE_PIXELS), so
+// torchvision's loader refuses larger images too. A few header bytes may claim 65 535 x 65 535;
+// decoding that would ask for 12 GB.
+inline constexpr int64_t kMaxImagePixels = 178956970;
+
+// ImageError naming `what` unless a `width` x `height` image is one we decode.
+inline void checkImageSize(int64_t width, int64_t height, const std::string& what) {
+  if (width < 1 || height < 1 || width * height > kMaxImagePixels) {
+    throw ImageError(what + ": " + std::to_string(width) + "x" + std::to_string(height) +
+                     " pixels, expected 1.." + std::to_string(kMaxImagePixels) +
+                     " (a decompression bomb, as PIL calls it)");
+  }
+}
+
 }  // namespace mu

@@ -55,6 +55,7 @@ JpegHeader JpegCodec::header(const uint8_t* bytes, size_t size) {
                           &subsampling, &colorSpace) != 0) {
     fail(decompressor_, "JPEG header");
   }
+  checkImageSize(width, height, "JPEG header");
   return {width, height, colorSpaceOf(colorSpace)};
 }
 

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <sstream>
 
 #include "pipeline/base/error.h"
@@ -11,6 +12,7 @@
 #include "pipeline/cli/command_line.h"
 #include "pipeline/cli/option_table.h"
 #include "pipeline/cli/value_text.h"
+#include "tests/support/test_support.h"
 
 namespace mu {
 namespace {
@@ -84,6 +86,56 @@ TEST(OptionTable, ParsesIntoTheFieldsAndRefusesAValueOutsideTheChoices) {
   }
   EXPECT_THROW(parse(table, {"--bogus", "1"}), InputError);
   EXPECT_THROW(parse(table, {"--epochs", "many"}), InputError);
+}
+
+// Found by fuzzing (tests/fuzz/corpus/config_file/regression-latin1): a value that is not UTF-8
+// made the configuration's JSON throw nlohmann's type_error, an unexpected failure (exit 1)
+// instead of bad input naming the option.
+TEST(OptionTable, TextThatIsNotUtf8IsBadInputNamingTheOption) {
+  Options options;
+  OptionTable table;
+  options.registerOptions(table);
+  try {
+    parse(table, {"--path", "caf\xe9"});
+    FAIL() << "a Latin-1 path was accepted";
+  } catch (const InputError& error) {
+    EXPECT_NE(std::string(error.what()).find("--path: value: UTF-8 text"), std::string::npos)
+        << error.what();
+  }
+  parse(table, {"--path", "caf\xc3\xa9"});
+  EXPECT_EQ(options.path, "caf\xc3\xa9");
+  EXPECT_FALSE(table.configHash().empty());
+}
+
+// Found by fuzzing (tests/fuzz/corpus/config_file/regression-placeholder): Boost's error message
+// for a bad value or an unknown option substitutes %value% or %canonical_option% into itself and
+// looped forever when the value or name held the same placeholder.
+TEST(OptionTable, BoostsMessagePlaceholdersAreRefusedInsteadOfHanging) {
+  Options options;
+  OptionTable table;
+  options.registerOptions(table);
+  for (const std::vector<std::string>& words :
+       {std::vector<std::string>{"--epochs", "%value%"}, {"--x%canonical_option%", "1"}}) {
+    try {
+      parse(table, words);
+      FAIL() << words[0] << " " << words[1] << " was accepted";
+    } catch (const InputError& error) {
+      EXPECT_NE(std::string(error.what()).find("a placeholder of Boost's messages"),
+                std::string::npos)
+          << error.what();
+    }
+  }
+  test::ScratchDir dir("option-table-placeholder");
+  std::ofstream(dir.file("options.cfg")) << "lr = 0.5\nepochs = %value%\n";
+  try {
+    parse(table, {"--config", dir.file("options.cfg")});
+    FAIL() << "a --config file with %value% was accepted";
+  } catch (const InputError& error) {
+    EXPECT_NE(std::string(error.what()).find("options.cfg: line 2"), std::string::npos)
+        << error.what();
+  }
+  parse(table, {"--path", "50% of /data"});  // a lone % is text like any other
+  EXPECT_EQ(options.path, "50% of /data");
 }
 
 TEST(OptionTable, DescribeAndTheConfigurationSeparateResultsFromOperations) {

@@ -9,7 +9,10 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <fstream>
+#include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "pipeline/base/error.h"
@@ -197,6 +200,29 @@ TEST(Poisoning, TravelsThroughARunsOptionsAndAForgetSet) {
   // A clean original has nothing to forget.
   request.poisonedIds.clear();
   EXPECT_THROW(selectForgetSet(request, train, split, 1, 0.1), InputError);
+
+  // Integer fields hold whole numbers in range: a fraction was cut and 1e99 was undefined
+  // behaviour (nlohmann's float-to-integer conversion), now each is named.
+  const nlohmann::json good = forgetSetJson(read);
+  const auto expectNamed = [&](const std::function<void(nlohmann::json&)>& damage,
+                               const std::string& field) {
+    nlohmann::json document = good;
+    damage(document);
+    std::ofstream(dir.file("forget_set.json")) << document.dump();
+    try {
+      readForgetSet(dir.file("forget_set.json"));
+      FAIL() << "accepted: " << document.dump();
+    } catch (const InputError& error) {
+      EXPECT_NE(std::string(error.what()).find(field + ": expected a whole number"),
+                std::string::npos)
+          << error.what();
+    }
+  };
+  expectNamed([](nlohmann::json& d) { d["count"] = 1e99; }, "count");
+  expectNamed([](nlohmann::json& d) { d["split_seed"] = -1; }, "split_seed");
+  expectNamed([](nlohmann::json& d) { d["forget_ids"][0] = 2.5; }, "forget_ids");
+  expectNamed([](nlohmann::json& d) { d["poisoning"]["trigger"]["size"] = 1e300; },
+              "poisoning.size");
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <nlohmann/json.hpp>
 
 #include "pipeline/base/error.h"
 #include "pipeline/data/shard_reader.h"
@@ -110,6 +111,57 @@ TEST(Shards, CorruptManifestIsAnError) {
     EXPECT_NE(std::string(error.what()).find("manifest.json"), std::string::npos);
     EXPECT_NE(std::string(error.what()).find("dataset"), std::string::npos);
   }
+  // Found by fuzz_dataset_manifest (corpus/dataset_manifest/regression-number-overflow): a number
+  // too large for a double is nlohmann's out_of_range, not a parse_error, and escaped the reader.
+  std::ofstream(dir.file("manifest.json")) << "{\"schema\": \"mu-shards/1\", \"x\": 5e555556}";
+  try {
+    readManifest(dir.path());
+    FAIL() << "a manifest with 5e555556 was accepted";
+  } catch (const InputError& error) {
+    EXPECT_NE(std::string(error.what()).find("manifest.json: json: expected valid JSON"),
+              std::string::npos)
+        << error.what();
+  }
+}
+
+// A manifest whose count or image shape its shards do not hold is named before anything is
+// allocated for it (a damaged count asked LibTorch for terabytes, a negative one for a negative
+// size: c10::Error, an unexpected failure, instead of bad input).
+TEST(Shards, ACountOrShapeTheShardsDoNotHoldIsNamed) {
+  test::ScratchDir dir("shards-count");
+  test::writePatternDataset(dir.path(), test::makePatternImages(20, 2), 2, 10);
+  std::ifstream in(dir.file("manifest.json"));
+  const nlohmann::json good = nlohmann::json::parse(in);
+  const auto expectNamed = [&](const std::function<void(nlohmann::json&)>& damage,
+                               const std::string& field) {
+    nlohmann::json manifest = good;
+    damage(manifest);
+    std::ofstream(dir.file("manifest.json")) << manifest.dump();
+    try {
+      loadSplit(dir.path(), "train");
+      FAIL() << "accepted: " << manifest.dump();
+    } catch (const InputError& error) {
+      EXPECT_NE(std::string(error.what()).find("manifest.json: " + field), std::string::npos)
+          << error.what();
+    }
+  };
+  expectNamed([](nlohmann::json& m) { m["splits"]["train"]["count"] = int64_t{1} << 40; },
+              "splits.train.count: 1099511627776, but its shards hold 20 images");
+  expectNamed([](nlohmann::json& m) { m["splits"]["train"]["count"] = -1; }, "splits.train.count");
+  expectNamed([](nlohmann::json& m) { m["splits"]["train"]["count"] = 19; }, "splits.train.count");
+  expectNamed([](nlohmann::json& m) { m["image_shape"] = {3, -8, 6}; }, "image_shape");
+  // Found by fuzz_dataset_manifest (tests/fuzz/corpus/dataset_manifest/regression-float-count):
+  // nlohmann converts 1e99 to int with undefined behaviour; integer fields hold whole numbers.
+  expectNamed([](nlohmann::json& m) { m["num_classes"] = 1e99; }, "num_classes");
+  expectNamed([](nlohmann::json& m) { m["image_shape"] = {3, 8.5, 6}; }, "image_shape");
+  expectNamed([](nlohmann::json& m) { m["image_shape"] = {0, 8, 6}; }, "image_shape");
+  expectNamed(
+      [](nlohmann::json& m) {
+        m["splits"]["train"]["shards"] = nlohmann::json::array();
+        m["splits"]["train"]["count"] = 0;
+        m["image_shape"] = {3, 8, 1 << 30};
+      },
+      "image_shape");
 }
 
 TEST(Shards, ValidationSplitIsReadBackOrRecomputedIdentically) {

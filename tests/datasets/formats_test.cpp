@@ -535,6 +535,25 @@ TEST_F(FormatsTest, Cifar100PartialRecord) {
 
 // ---- SVHN ------------------------------------------------------------------------------------
 
+// Found by fuzzing (tests/fuzz/corpus/image_tree/regression-nul-wnid): a wnid holding a NUL byte
+// named train/ itself, so the listing walked train/<NUL>/<NUL>/... until the stack ran out.
+TEST_F(FormatsTest, TinyImageNetWnidThatIsNoFolderNameIsNamed) {
+  fs::create_directories(path("train/n01/images"));
+  writeText(path("train/n01/images/a.JPEG"), "");
+  fs::create_directories(path("val/images"));
+  for (const std::string& bad :
+       {std::string("n01\n\0\1\n", 7), std::string("n01\n../n01\n"), std::string("..\n")}) {
+    writeText(path("wnids.txt"), bad);
+    try {
+      findSourceFormat("tinyimagenet").listTree(dir_.string());
+      FAIL() << "a wnid that is no folder name was listed";
+    } catch (const InputError& error) {
+      EXPECT_NE(std::string(error.what()).find("wnids.txt: wnids: folder names"), std::string::npos)
+          << error.what();
+    }
+  }
+}
+
 TEST_F(FormatsTest, SvhnRoundTripMapsTenToZero) {
   writeSvhn(path("train_32x32.mat"), 0, {1, 10, 5, 9}, MAT_COMPRESSION_ZLIB);
   writeSvhn(path("test_32x32.mat"), 1, {10, 3});
@@ -617,6 +636,79 @@ TEST_F(FormatsTest, SvhnNotAMatFile) {
   writeFile(path("train_32x32.mat"), std::vector<uint8_t>(200, 'x'));
   writeSvhn(path("test_32x32.mat"), 1, {1});
   expectContainsAll(loadError("svhn"), {path("train_32x32.mat"), "MATLAB"});
+}
+
+// Found by fuzz_svhn (tests/fuzz/corpus/svhn/regression-element-past-end): an element whose
+// byte count runs past the end of the file made matio allocate 3.4 GB before failing.
+TEST_F(FormatsTest, SvhnElementPastTheEndOfTheFileIsNamed) {
+  // A miMATRIX of 1 GB, and (corpus/svhn/regression-garbage-element) a tag of no known type,
+  // whose byte count matio trusts all the same.
+  const std::vector<std::vector<uint8_t>> tags = {{14, 0, 0, 0, 0, 0, 0, 0x40},
+                                                  {0x1F, 0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26}};
+  for (const std::vector<uint8_t>& tag : tags) {
+    writeSvhn(path("train_32x32.mat"), 0, {1});
+    writeSvhn(path("test_32x32.mat"), 1, {1});
+    {
+      std::ofstream out(path("train_32x32.mat"), std::ios::binary | std::ios::app);
+      out.write(reinterpret_cast<const char*>(tag.data()),
+                static_cast<std::streamsize>(tag.size()));
+    }
+    expectContainsAll(loadError("svhn"), {path("train_32x32.mat"), "past the end"});
+  }
+}
+
+// Found by fuzz_svhn (corpus/svhn/regression-array-name-length): the name part of X claiming
+// 1.8 GB, inside an array of 3 KB, had matio allocate it.
+TEST_F(FormatsTest, SvhnArrayPartLargerThanItsArrayIsNamed) {
+  writeSvhn(path("train_32x32.mat"), 0, {1});
+  writeSvhn(path("test_32x32.mat"), 1, {1});
+  {
+    // X's name: header (128), miMATRIX tag (8), array flags (16), dimensions (8 + 16) before it.
+    std::fstream file(path("train_32x32.mat"), std::ios::binary | std::ios::in | std::ios::out);
+    file.seekp(128 + 8 + 16 + 8 + 16);
+    const unsigned char name[8] = {1, 0, 0, 0, 9, 0, 0, 0x6E};  // miINT8 of 0x6E000009 bytes
+    file.write(reinterpret_cast<const char*>(name), sizeof name);
+  }
+  expectContainsAll(loadError("svhn"), {path("train_32x32.mat"), "more than the array holds"});
+}
+
+// Found by fuzz_svhn (corpus/svhn/regression-v4-header): a file without the v5 header was read
+// as headerless MATLAB v4, whose record header claimed 1.8 GB for matio to allocate. SVHN's files
+// are v5: anything else is refused by name.
+TEST_F(FormatsTest, SvhnFileOtherThanMatlabV5IsRefused) {
+  writeSvhn(path("train_32x32.mat"), 0, {1});
+  std::vector<uint8_t> v4(20, 0);
+  v4[2] = 5;  // a plausible v4 record type, and a name of 0x7FFF0000 bytes
+  v4[18] = 0xFF;
+  v4[19] = 0x7F;
+  writeFile(path("test_32x32.mat"), v4);
+  expectContainsAll(loadError("svhn"), {path("test_32x32.mat"), "MATLAB v5 .mat file"});
+  // Found by fuzz_svhn (corpus/svhn/regression-hdf5-overflow): the HDF5 library overflows a heap
+  // buffer reading some damaged v7.3 files. SVHN ships v5, and scipy.io.loadmat (torchvision's
+  // reader) refuses v7.3 too, so it is refused by name.
+  std::vector<uint8_t> v73(600, 0);
+  v73[124] = 0x00;
+  v73[125] = 0x02;
+  v73[126] = 'I';
+  v73[127] = 'M';
+  writeFile(path("test_32x32.mat"), v73);
+  expectContainsAll(loadError("svhn"), {path("test_32x32.mat"), "v7.3 (HDF5) files are not read"});
+}
+
+// A count in X's dimensions that the file cannot hold is named before matio allocates it.
+TEST_F(FormatsTest, SvhnImageCountTheFileCannotHoldIsNamed) {
+  writeSvhn(path("train_32x32.mat"), 0, {1});
+  writeSvhn(path("test_32x32.mat"), 1, {1});
+  {
+    // X's fourth dimension: header (128), miMATRIX tag (8), array flags (16), dims tag (8) and
+    // three int32 dimensions (12) before it.
+    std::fstream file(path("train_32x32.mat"), std::ios::binary | std::ios::in | std::ios::out);
+    file.seekp(128 + 8 + 16 + 8 + 12);
+    const unsigned char count[4] = {0xFF, 0xFF, 0xFF, 0x7F};
+    file.write(reinterpret_cast<const char*>(count), sizeof count);
+  }
+  expectContainsAll(loadError("svhn"),
+                    {path("train_32x32.mat"), "2147483647 images", "cannot be held"});
 }
 
 // ---- The real Fashion-MNIST ------------------------------------------------------------------

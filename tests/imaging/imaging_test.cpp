@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <iterator>
 #include <random>
 #include <sstream>
@@ -219,6 +220,56 @@ TEST_F(ImagingTest, DamagedFilesAreErrorsNotGreyPatches) {
   const std::vector<uint8_t> text = {'h', 'e', 'l', 'l', 'o'};
   EXPECT_THROW(decodeToRgb(text.data(), text.size(), codec_), ImageError);
   EXPECT_THROW(decodeToRgb(text.data(), 0, codec_), ImageError);
+}
+
+// Found by fuzzing (tests/fuzz/corpus/image_file/regression-huge-jpeg): a 1 KB JPEG whose header
+// claims 65000 x 65000 pixels made the decoder allocate 12.7 GB (std::bad_alloc, or the converter
+// killed for memory). Headers over PIL's decompression-bomb limit are refused before decoding.
+TEST_F(ImagingTest, AHeaderClaimingMorePixelsThanPilDecodesIsRefused) {
+  for (const char* name : {"rgb.jpg", "png.JPEG"}) {
+    std::vector<uint8_t> bytes = readBinaryFile(file(name));
+    const bool png = sniffImageKind(bytes.data(), bytes.size()) == ImageKind::kPng;
+    // JPEG: the SOF0 marker's height and width (16 bits each); PNG: IHDR's (32 bits each).
+    const std::vector<uint8_t> marker =
+        png ? std::vector<uint8_t>{'I', 'H', 'D', 'R'} : std::vector<uint8_t>{0xFF, 0xC0};
+    const auto at = std::search(bytes.begin(), bytes.end(), marker.begin(), marker.end());
+    ASSERT_NE(at, bytes.end()) << name;
+    const size_t size = static_cast<size_t>(at - bytes.begin()) + (png ? 4 : 5);
+    for (size_t i = 0; i < (png ? 8u : 4u); ++i) bytes[size + i] = png && i % 4 < 2 ? 0 : 0xFD;
+    if (png) {  // IHDR's CRC (over its type and 13 data bytes), or libpng stops there
+      uint32_t crc = 0xFFFFFFFF;
+      for (size_t i = size - 4; i < size + 13; ++i) {
+        crc ^= bytes[i];
+        for (int bit = 0; bit < 8; ++bit) crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+      }
+      crc = ~crc;
+      for (size_t i = 0; i < 4; ++i)
+        bytes[size + 13 + i] = static_cast<uint8_t>(crc >> (24 - 8 * i));
+    }
+    try {
+      decodeToRgb(bytes.data(), bytes.size(), codec_);
+      FAIL() << name << ": a decompression bomb was decoded";
+    } catch (const ImageError& error) {
+      EXPECT_NE(std::string(error.what()).find("decompression bomb"), std::string::npos)
+          << name << ": " << error.what();
+    }
+  }
+  // Found by fuzz_image_file (tests/fuzz/corpus/image_file/regression-png-chunk-past-end): a
+  // 900-byte PNG whose tEXt chunk claimed 1.3 GB made libpng allocate that before failing.
+  std::vector<uint8_t> png = readBinaryFile(file("png.JPEG"));
+  const std::vector<uint8_t> text = {0x4E, 0x00, 0x00, 0x00, 't', 'E', 'X', 't'};
+  png.insert(png.begin() + 33, text.begin(), text.end());  // after the signature and IHDR
+  try {
+    decodeToRgb(png.data(), png.size(), codec_);
+    FAIL() << "a chunk past the end of the file was read";
+  } catch (const ImageError& error) {
+    EXPECT_NE(std::string(error.what()).find("chunk 'tEXt' at byte 33 claims 1308622848 bytes"),
+              std::string::npos)
+        << error.what();
+  }
+  // The largest size PIL decodes is still one we decode (the header alone, not its pixels).
+  EXPECT_NO_THROW(checkImageSize(kMaxImagePixels, 1, "limit"));
+  EXPECT_THROW(checkImageSize(kMaxImagePixels + 1, 1, "limit"), ImageError);
 }
 
 }  // namespace
