@@ -29,11 +29,12 @@ ScratchFolder::ScratchFolder() {
   // tmpfs: the fuzzer writes thousands of small files a second and the disk should not see them.
   // bench/fuzz.sh names a parent it removes afterwards: a crash leaves this folder behind.
   const char* parent = std::getenv("MU_FUZZ_SCRATCH");
-  const fs::path base = parent                           ? fs::path(parent)
+  const fs::path base = parent                         ? fs::path(parent)
                         : fs::is_directory("/dev/shm") ? fs::path("/dev/shm")
                                                        : fs::temp_directory_path();
   std::string pattern = (base / "mu-fuzz-XXXXXX").string();
-  if (!mkdtemp(pattern.data())) throw std::runtime_error("cannot make a folder in " + base.string());
+  if (!mkdtemp(pattern.data()))
+    throw std::runtime_error("cannot make a folder in " + base.string());
   path_ = pattern;
 }
 
