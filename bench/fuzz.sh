@@ -16,7 +16,8 @@
 # harness in the normal build).
 # Environment: BUILD_DIR (default build-fuzz), FUZZ_ONLY (harness names: only those), FINDINGS,
 # FUZZ_JOBS (build jobs, default nproc), FUZZ_RSS_MB (per harness, default 2048), FUZZ_TIMEOUT
-# (seconds an input may take, default 10).
+# (seconds an input may take, default 10), FUZZ_RUNS (executions after which a harness stops
+# before its time is up: `FUZZ_RUNS=1000000 bench/fuzz.sh 3600` runs each to a million).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ci=0
@@ -34,6 +35,8 @@ build=${BUILD_DIR:-$root/build-fuzz}
 findings=${FINDINGS:-$build/findings}
 rss_mb=${FUZZ_RSS_MB:-2048}
 input_timeout=${FUZZ_TIMEOUT:-10}
+runs_limit=()
+[ -n "${FUZZ_RUNS:-}" ] && runs_limit=(-runs="$FUZZ_RUNS")
 work=$(mktemp -d)
 # The harnesses' scratch files, on tmpfs; a crashed harness leaves its folder here.
 MU_FUZZ_SCRATCH=$(mktemp -d /dev/shm/mu-fuzz-run.XXXXXX 2>/dev/null || mktemp -d)
@@ -67,8 +70,9 @@ for name in "${harnesses[@]}"; do
   log=$work/$name.log
   start=$SECONDS rc=0
   # -dict: the part separator of multi-file inputs; leak detection stays on (a leak is a finding).
-  "$build/bin/fuzz_$name" -max_total_time="$seconds" -rss_limit_mb="$rss_mb" \
-    -timeout="$input_timeout" -print_final_stats=1 -dict="$root/tests/fuzz/parts.dict" \
+  "$build/bin/fuzz_$name" -max_total_time="$seconds" "${runs_limit[@]+"${runs_limit[@]}"}" \
+    -rss_limit_mb="$rss_mb" -timeout="$input_timeout" -print_final_stats=1 \
+    -dict="$root/tests/fuzz/parts.dict" \
     -artifact_prefix="$findings/$name-" "$work/$name" "$root/tests/fuzz/corpus/$name" \
     > "$log" 2>&1 || rc=$?
   elapsed=$((SECONDS - start))

@@ -4,15 +4,13 @@
 
 #include <matio.h>
 
-#include <array>
 #include <cmath>
 #include <cstdint>
-#include <filesystem>
-#include <fstream>
 #include <memory>
 #include <vector>
 
 #include "datasets/formats/class_labels.h"
+#include "datasets/formats/mat_file_check.h"
 #include "datasets/formats/source_files.h"
 #include "pipeline/base/error.h"
 
@@ -153,94 +151,13 @@ std::vector<int32_t> digitLabels(const std::vector<double>& values, const std::s
   return labels;
 }
 
-// matio trusts the sizes a file claims and allocates them before reading: a few bytes claiming
-// gigabytes made it ask for them. SVHN ships MATLAB v5 files, so a file without that header is
-// refused rather than read as headerless v4, and every top-level v5 element must fit in the file.
-void checkMatFileSizes(const std::string& path) {
-  constexpr uint32_t kMiMatrix = 14;
-  std::ifstream in(path, std::ios::binary);
-  std::array<unsigned char, 128> header{};
-  in.read(reinterpret_cast<char*>(header.data()), header.size());
-  const bool little = in && header[126] == 'I' && header[127] == 'M';
-  const bool big = in && header[126] == 'M' && header[127] == 'I';
-  if (!little && !big) {
-    throw InputError(path, "file", "a MATLAB v5 .mat file (SVHN's format): no such header found");
-  }
-  // The version after the text: 0x0100 for v5, 0x0200 for v7.3, an HDF5 file from byte 512 on.
-  // v7.3 is refused: SVHN ships v5, torchvision's reader (scipy.io.loadmat) cannot read v7.3
-  // either, and the HDF5 library overflows a heap buffer on some damaged ones (fuzz_svhn).
-  const unsigned version = little ? header[124] | header[125] << 8 : header[125] | header[124] << 8;
-  if (version != 0x0100) {
-    throw InputError(path, "file",
-                     "a MATLAB v5 .mat file (SVHN's format); v7.3 (HDF5) files are not read: "
-                     "save with -v7 or earlier");
-  }
-  const auto u32 = [&](const unsigned char* b) {
-    return little
-               ? uint32_t{b[0]} | uint32_t{b[1]} << 8 | uint32_t{b[2]} << 16 | uint32_t{b[3]} << 24
-               : uint32_t{b[3]} | uint32_t{b[2]} << 8 | uint32_t{b[1]} << 16 | uint32_t{b[0]} << 24;
-  };
-  in.seekg(0, std::ios::end);
-  const uint64_t fileSize = static_cast<uint64_t>(in.tellg());
-  uint64_t offset = header.size();
-  std::array<unsigned char, 8> tag{};
-  while (offset + tag.size() <= fileSize) {
-    in.seekg(static_cast<std::streamoff>(offset));
-    if (!in.read(reinterpret_cast<char*>(tag.data()), tag.size())) return;
-    // Top-level elements (miMATRIX, miCOMPRESSED) always have the full tag: type, then bytes.
-    // matio reads every one so, whatever its type.
-    const uint64_t bytes = u32(tag.data() + 4);
-    if (offset + tag.size() + bytes > fileSize) {
-      throw InputError(path, "file",
-                       "a MATLAB element at byte " + std::to_string(offset) + " claims " +
-                           std::to_string(bytes) + " bytes, past the end of the " +
-                           std::to_string(fileSize) + "-byte file (truncated or corrupt)");
-    }
-    // An uncompressed array's parts (flags, dimensions, name, data) must fit in it too: matio
-    // allocates the name's claimed length. (A compressed element's parts are only seen inflated:
-    // those sizes stay matio's to trust.)
-    if (u32(tag.data()) == kMiMatrix) {
-      uint64_t part = offset + tag.size();
-      const uint64_t end = offset + tag.size() + bytes;
-      while (part + tag.size() <= end) {
-        in.seekg(static_cast<std::streamoff>(part));
-        if (!in.read(reinterpret_cast<char*>(tag.data()), tag.size())) return;
-        // A small part packs its size into the type's upper half: 8 bytes in all.
-        const bool small = (u32(tag.data()) >> 16) != 0;
-        const uint64_t partBytes = small ? 0 : (u32(tag.data() + 4) + 7) / 8 * 8;
-        if (part + tag.size() + partBytes > end) {
-          throw InputError(path, "file",
-                           "a part of the MATLAB array at byte " + std::to_string(offset) +
-                               " claims " + std::to_string(partBytes) +
-                               " bytes, more than the array holds (corrupt)");
-        }
-        part += tag.size() + partBytes;
-      }
-    }
-    offset += tag.size() + bytes;
-  }
-}
-
-// X's pixels must fit in the file, compressed at most as well as zlib can (1032:1): a damaged
-// dimension would otherwise have matio allocate terabytes before reading fails.
-void checkImagesFitInFile(const std::string& path, size_t count) {
-  constexpr uint64_t kBestCompression = 1100;
-  const uint64_t fileBytes = std::filesystem::file_size(path);
-  if (count > fileBytes * kBestCompression / kImageBytes) {
-    throw InputError(path, "variable X",
-                     std::to_string(count) + " images of 32x32x3 cannot be held by a file of " +
-                         std::to_string(fileBytes) + " bytes (a damaged dimension)");
-  }
-}
-
 ImageSet readSplit(const std::string& path) {
-  checkMatFileSizes(path);
+  checkMatFileStructure(path);
   MatFile mat(Mat_Open(path.c_str(), MAT_ACC_RDONLY));
   if (!mat) throw InputError(path, "file", "cannot be opened as a MATLAB .mat file");
 
   const MatVar xInfo = readInfo(mat.get(), path, "X");
   const size_t count = checkImagesInfo(*xInfo, path);
-  checkImagesFitInFile(path, count);
   const MatVar yInfo = readInfo(mat.get(), path, "y");
   const bool labelsShapeOk = yInfo->rank == 2 && (yInfo->dims[1] == 1 || yInfo->dims[0] == 1);
   if (!isNumericClass(yInfo->class_type) || !labelsShapeOk) {

@@ -707,8 +707,60 @@ TEST_F(FormatsTest, SvhnImageCountTheFileCannotHoldIsNamed) {
     const unsigned char count[4] = {0xFF, 0xFF, 0xFF, 0x7F};
     file.write(reinterpret_cast<const char*>(count), sizeof count);
   }
+  expectContainsAll(loadError("svhn"), {path("train_32x32.mat"), "variable X",
+                                        "6597069763584 elements", "a damaged dimension"});
+}
+
+// Found by fuzz_svhn (corpus/svhn/regression-cell-dims): y written as a cell array claiming
+// 2x4244635649 cells had matio allocate a pointer for each (68 GB). SVHN's files hold numeric
+// arrays only, so any other array is refused by name, compressed or not.
+TEST_F(FormatsTest, SvhnVariableOtherThanANumericArrayIsNamed) {
+  for (const matio_compression compression : {MAT_COMPRESSION_NONE, MAT_COMPRESSION_ZLIB}) {
+    std::vector<uint8_t> x = svhnColumnMajor(0, 1);
+    std::vector<double> y = {1};
+    double note = 3;
+    size_t noteDims[2] = {1, 1};
+    matvar_t* cells[1] = {
+        Mat_VarCreate(nullptr, MAT_C_DOUBLE, MAT_T_DOUBLE, 2, noteDims, &note, 0)};
+    writeMat(path("train_32x32.mat"),
+             {{"X", MAT_C_UINT8, MAT_T_UINT8, {32, 32, 3, 1}, x.data()},
+              {"y", MAT_C_DOUBLE, MAT_T_DOUBLE, {1, 1}, y.data()},
+              {"notes", MAT_C_CELL, MAT_T_CELL, {1, 1}, cells}},
+             compression);
+    Mat_VarFree(cells[0]);
+    writeSvhn(path("test_32x32.mat"), 1, {1});
+    expectContainsAll(loadError("svhn"),
+                      {path("train_32x32.mat"), "variable notes", "a cell array", "numeric"});
+  }
+}
+
+// A compressed array's parts are checked as an uncompressed one's are: here y's name, inside the
+// zlib stream, claims 1.8 GB of an array of 56 bytes.
+TEST_F(FormatsTest, SvhnCompressedArrayPartLargerThanItsArrayIsNamed) {
+  writeSvhn(path("train_32x32.mat"), 0, {1});
+  writeSvhn(path("test_32x32.mat"), 1, {1});
+  std::ifstream in(path("train_32x32.mat"), std::ios::binary);
+  std::vector<uint8_t> file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  in.close();
+  // y is the second element: after the header (128) and X (an 8-byte tag and 3 KB and a bit).
+  const size_t xBytes = file[132] | file[133] << 8 | file[134] << 16 | size_t{file[135]} << 24;
+  const size_t yOffset = 128 + 8 + xBytes;
+  std::vector<uint8_t> y(file.begin() + static_cast<std::ptrdiff_t>(yOffset), file.end());
+  // y's name: its miMATRIX tag (8), array flags (16) and two dimensions (16) before it.
+  const uint8_t hugeName[8] = {1, 0, 0, 0, 9, 0, 0, 0x6E};  // miINT8 of 0x6E000009 bytes
+  std::copy(std::begin(hugeName), std::end(hugeName), y.begin() + 40);
+  uLongf compressedBytes = compressBound(static_cast<uLong>(y.size()));
+  std::vector<uint8_t> compressed(compressedBytes);
+  ASSERT_EQ(compress(compressed.data(), &compressedBytes, y.data(), static_cast<uLong>(y.size())),
+            Z_OK);
+  file.resize(yOffset);
+  const uint32_t tag[2] = {15, static_cast<uint32_t>(compressedBytes)};  // miCOMPRESSED
+  const auto* tagBytes = reinterpret_cast<const uint8_t*>(tag);
+  file.insert(file.end(), tagBytes, tagBytes + sizeof tag);
+  file.insert(file.end(), compressed.begin(), compressed.begin() + compressedBytes);
+  writeFile(path("train_32x32.mat"), file);
   expectContainsAll(loadError("svhn"),
-                    {path("train_32x32.mat"), "2147483647 images", "cannot be held"});
+                    {path("train_32x32.mat"), "compressed", "more than the array holds"});
 }
 
 // ---- The real Fashion-MNIST ------------------------------------------------------------------
