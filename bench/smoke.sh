@@ -43,6 +43,7 @@ check bench_allreduce mpirun -np 2 --oversubscribe "$bin/bench_allreduce" --smok
 check compare_train_step.sh "$root/bench/compare_train_step.sh" --smoke "$build"
 check compare_inference.sh "$root/bench/compare_inference.sh" --smoke "$build"
 check scaling.sh "$root/bench/scaling.sh" --smoke "$build"
+check whole_ft_run.sh "$root/bench/whole_ft_run.sh" --smoke "$build"
 check damage_sweep.sh "$root/bench/damage_sweep.sh" --smoke "$build"
 check kill_sweep.sh "$root/bench/kill_sweep.sh" --smoke "$build"
 # bench_loader needs a converted JPEG dataset: loader_bench.sh makes one and runs it.
