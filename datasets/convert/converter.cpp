@@ -8,6 +8,7 @@
 #include "datasets/formats/format_registry.h"
 #include "pipeline/base/code_version.h"
 #include "pipeline/base/error.h"
+#include "pipeline/base/seconds_since.h"
 #include "pipeline/data/shard_writer.h"
 #include "pipeline/io/atomic_output.h"
 #include "pipeline/runs/run_folder.h"
@@ -16,10 +17,6 @@ namespace mu {
 namespace {
 
 namespace fs = std::filesystem;
-
-double secondsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
 
 // True when `outDir` already holds exactly this conversion; throws when it holds anything else,
 // so a good dataset folder is never overwritten by a different one.

@@ -8,6 +8,7 @@
 #include "datasets/convert/image_preparation.h"
 #include "pipeline/base/code_version.h"
 #include "pipeline/base/error.h"
+#include "pipeline/base/seconds_since.h"
 #include "pipeline/data/encoded_shards.h"
 #include "pipeline/data/shard_writer.h"
 #include "pipeline/data/validation_split.h"
@@ -233,10 +234,6 @@ ConvertResult finishConversion(const std::vector<Block>& blocks, const ImageTree
   result.skipped = static_cast<int64_t>(manifest.skipped.size());
   result.transcoded = static_cast<int64_t>(manifest.transcoded.size());
   return result;
-}
-
-double secondsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 }  // namespace

@@ -7,14 +7,11 @@
 #include <vector>
 
 #include "pipeline/base/error.h"
+#include "pipeline/base/seconds_since.h"
 #include "pipeline/evaluation/model_predictions.h"
 
 namespace mu {
 namespace {
-
-double secondsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
 
 void checkIds(const std::vector<int64_t>& ids, int64_t trainSize, const std::string& path,
               const std::string& field) {
