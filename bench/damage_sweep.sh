@@ -13,11 +13,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$root/bench/smoke_arguments.sh"
-build=$(cd "${positional[0]:-$root/build}" && pwd)
-bin=$build/bin
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+. "$root/bench/stage_programs.sh"
 flips=120
 [ $smoke -eq 1 ] && flips=3
 train="--arch tinycnn --epochs 1 --batch-size 64 --train-limit 64 --rewind-epoch 0 --threads 1

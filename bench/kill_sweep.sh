@@ -18,11 +18,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$root/bench/smoke_arguments.sh"
-build=$(cd "${positional[0]:-$root/build}" && pwd)
-bin=$build/bin
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+. "$root/bench/stage_programs.sh"
 kills=${KILLS:-20}
 epochs=3 classes=() limit=1024
 if [ $smoke -eq 1 ]; then  # two classes load and evaluate in a fraction of the time

@@ -10,11 +10,8 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$root/bench/smoke_arguments.sh"
-build=${positional[0]:-$root/build}
+. "$root/bench/stage_programs.sh"
 data=${positional[1]:-}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 batch=128
 options="--epochs 1 --batch-size $batch --train-limit 1280 --augment none --rewind-epoch 0
          --threads 1 --quiet"
