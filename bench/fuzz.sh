@@ -2,7 +2,8 @@
 # Fuzzes every parser that reads outside bytes (tests/fuzz, docs/fuzzing.md): configures and
 # builds the clang tree (MU_FUZZ=ON: libFuzzer, AddressSanitizer, UndefinedBehaviorSanitizer) when
 # it is missing or stale, then runs each harness for SECONDS, starting from its committed corpus
-# (tests/fuzz/corpus/<harness>; what it adds goes to a scratch corpus, never into the tree).
+# (tests/fuzz/corpus/<harness>) and from what earlier runs added: new inputs go to BUILD_DIR/corpus/
+# <harness>, never into the tree, and are kept, so each run goes on where the last one stopped.
 # Prints per harness its executions, executions per second and crashes, and a summary line;
 # exits 1 when any harness crashed, leaked, hung on an input or ran out of memory. Each finding's
 # input is kept in FINDINGS (default BUILD_DIR/findings): replay it with
@@ -66,7 +67,7 @@ mkdir -p "$findings"
 export LSAN_OPTIONS="suppressions=$root/tests/fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 total=0 least=-1 crashed=()
 for name in "${harnesses[@]}"; do
-  mkdir -p "$work/$name"
+  mkdir -p "$build/corpus/$name"
   log=$work/$name.log
   start=$SECONDS rc=0
   # Leaks after every input, or only at exit (LEAKS_AT_EXIT in tests/fuzz/CMakeLists.txt).
@@ -77,7 +78,7 @@ for name in "${harnesses[@]}"; do
   "$build/bin/fuzz_$name" -max_total_time="$seconds" "${runs_limit[@]+"${runs_limit[@]}"}" \
     -rss_limit_mb="$rss_mb" -timeout="$input_timeout" -print_final_stats=1 "${leaks[@]}" \
     -dict="$root/tests/fuzz/parts.dict" \
-    -artifact_prefix="$findings/$name-" "$work/$name" "$root/tests/fuzz/corpus/$name" \
+    -artifact_prefix="$findings/$name-" "$build/corpus/$name" "$root/tests/fuzz/corpus/$name" \
     > "$log" 2>&1 || rc=$?
   elapsed=$((SECONDS - start))
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
