@@ -4,6 +4,7 @@
 #include <cctype>
 #include <filesystem>
 
+#include "datasets/formats/source_files.h"
 #include "pipeline/base/error.h"
 
 namespace mu {
@@ -68,7 +69,7 @@ std::vector<ImageFile> listClassFolders(const std::string& dir,
   std::vector<ImageFile> files;
   for (size_t label = 0; label < classNames.size(); ++label) {
     const fs::path folder = fs::path(dir) / classNames[label];
-    if (!fs::is_directory(folder)) {
+    if (!isFolder(folder.string())) {
       throw InputError(folder.string(), "folder", "the images of class " + classNames[label]);
     }
     for (std::string& path : imageFilesUnder(folder.string())) {

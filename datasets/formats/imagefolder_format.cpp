@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "datasets/formats/image_tree.h"
+#include "datasets/formats/source_files.h"
 #include "datasets/formats/source_format.h"
 #include "pipeline/base/error.h"
 
@@ -21,7 +22,7 @@ ImageTree listImageFolder(const std::string& dir) {
   tree.splits["train"] = listClassFolders(train, tree.classNames);
   std::string heldOut;
   for (const char* name : {"val", "test"}) {
-    if (fs::is_directory(fs::path(dir) / name)) {
+    if (isFolder((fs::path(dir) / name).string())) {
       heldOut = (fs::path(dir) / name).string();
       break;
     }

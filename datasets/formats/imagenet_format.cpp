@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "datasets/formats/image_tree.h"
+#include "datasets/formats/source_files.h"
 #include "datasets/formats/source_format.h"
 #include "pipeline/base/error.h"
 
@@ -20,7 +21,7 @@ namespace fs = std::filesystem;
 std::string findValidationLabels(const std::string& dir) {
   fs::path folder = fs::absolute(dir);
   for (int up = 0; up <= 3 && !folder.empty(); ++up, folder = folder.parent_path()) {
-    if (fs::is_regular_file(folder / "LOC_val_solution.csv")) {
+    if (isRegularFile((folder / "LOC_val_solution.csv").string())) {
       return (folder / "LOC_val_solution.csv").string();
     }
     if (folder == folder.parent_path()) break;
@@ -80,13 +81,15 @@ ImageTree listImageNet(const std::string& dir) {
   const std::string val = (fs::path(dir) / "val").string();
   tree.classNames = classFolders(train);
   tree.splits["train"] = listClassFolders(train, tree.classNames);
-  if (!fs::is_directory(val)) {
+  if (!isFolder(val)) {
     throw InputError(val, "folder", "ImageNet's validation images beside train/");
   }
+  std::error_code error;
   bool byClass = false;
-  for (const fs::directory_entry& entry : fs::directory_iterator(val)) {
-    byClass = byClass || entry.is_directory();
+  for (const fs::directory_entry& entry : fs::directory_iterator(val, error)) {
+    byClass = byClass || entry.is_directory(error);
   }
+  if (error) throw InputError(val, "folder", "a readable folder: " + error.message());
   tree.splits["test"] =
       byClass ? listClassFolders(val, tree.classNames) : listFlatValidation(val, tree.classNames);
   useImageNetStatistics(tree);

@@ -13,8 +13,13 @@ std::string joinPath(const std::string& dir, const std::string& name) {
 }
 
 bool isRegularFile(const std::string& path) {
-  std::error_code error;  // an unreadable folder counts as "not there", reported by the caller
+  std::error_code error;  // counts as "not there", reported by the caller
   return std::filesystem::is_regular_file(path, error);
+}
+
+bool isFolder(const std::string& path) {
+  std::error_code error;  // counts as "not there", reported by the caller
+  return std::filesystem::is_directory(path, error);
 }
 
 std::string findSourceFile(const std::string& dir, const std::vector<std::string>& names) {

@@ -554,6 +554,22 @@ TEST_F(FormatsTest, TinyImageNetWnidThatIsNoFolderNameIsNamed) {
   }
 }
 
+// Found by fuzzing (tests/fuzz/corpus/image_tree/regression-long-wnid): a wnid longer than the
+// longest file name (255 bytes) made looking up train/<wnid> fail, and the listing ended in a
+// filesystem_error that named no class.
+TEST_F(FormatsTest, TinyImageNetWnidTooLongForAFileNameIsNamed) {
+  fs::create_directories(path("train/n01/images"));
+  fs::create_directories(path("val/images"));
+  const std::string wnid(300, 'n');
+  writeText(path("wnids.txt"), "n01\n" + wnid + "\n");
+  try {
+    findSourceFormat("tinyimagenet").listTree(dir_.string());
+    FAIL() << "a class folder the file system cannot look up was listed";
+  } catch (const InputError& error) {
+    expectContainsAll(error.what(), {path("train/" + wnid), "the images of class " + wnid});
+  }
+}
+
 TEST_F(FormatsTest, SvhnRoundTripMapsTenToZero) {
   writeSvhn(path("train_32x32.mat"), 0, {1, 10, 5, 9}, MAT_COMPRESSION_ZLIB);
   writeSvhn(path("test_32x32.mat"), 1, {10, 3});
