@@ -145,6 +145,9 @@ ConvertResult convertDataset(const ConvertOptions& options) {
   const auto writeStart = std::chrono::steady_clock::now();
   const fs::path parent = fs::absolute(options.outDir).parent_path();
   fs::create_directories(parent);
+  // A conversion killed earlier left its whole half-written folder beside the output.
+  const std::string outName = fs::path(options.outDir).lexically_normal().filename().string();
+  if (!outName.empty()) removeAbandonedTemporaries(parent.string(), outName);
   AtomicDirectory output(options.outDir);
   for (const auto& [name, images] :
        {std::pair<std::string, const ImageSet*>{"train", &source.train}, {"test", &source.test}}) {

@@ -1,13 +1,16 @@
 #include "pipeline/io/atomic_output.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <vector>
 
 #include "pipeline/base/error.h"
 
@@ -30,7 +33,85 @@ void renameOrThrow(const std::string& from, const std::string& to) {
   }
 }
 
+// The writer's pid when `name` is "<finalName>.tmp-<pid>-<n>" (any final name when `finalName`
+// is empty), else 0.
+pid_t temporaryWriter(const std::string& name, const std::string& finalName) {
+  const std::string marker = ".tmp-";
+  const size_t at = finalName.empty() ? name.rfind(marker) : finalName.size();
+  if (at == std::string::npos || at == 0 || name.compare(at, marker.size(), marker) != 0 ||
+      (!finalName.empty() && name.compare(0, at, finalName) != 0)) {
+    return 0;
+  }
+  const std::string numbers = name.substr(at + marker.size());
+  const size_t dash = numbers.find('-');
+  const auto allDigits = [](const std::string& text) {
+    return !text.empty() && text.size() <= 9 &&
+           text.find_first_not_of("0123456789") == std::string::npos;
+  };
+  if (dash == std::string::npos || !allDigits(numbers.substr(0, dash)) ||
+      !allDigits(numbers.substr(dash + 1))) {
+    return 0;
+  }
+  return static_cast<pid_t>(std::stol(numbers.substr(0, dash)));
+}
+
+bool processRuns(pid_t pid) {
+  return ::kill(pid, 0) == 0 || errno != ESRCH;
+}
+
+uintmax_t sizeOf(const fs::path& path) {
+  std::error_code error;
+  if (!fs::is_directory(path, error)) {
+    const uintmax_t size = fs::file_size(path, error);
+    return error ? 0 : size;
+  }
+  uintmax_t total = 0;
+  for (fs::recursive_directory_iterator it(path, error), end; !error && it != end;
+       it.increment(error)) {
+    const uintmax_t size = it->is_regular_file(error) ? it->file_size(error) : 0;
+    if (!error) total += size;
+  }
+  return total;
+}
+
+void collectAbandoned(const fs::path& dir, const std::string& finalName, bool descend,
+                      std::vector<fs::path>& found) {
+  std::error_code error;
+  std::vector<fs::path> folders;
+  for (fs::directory_iterator it(dir, error), end; !error && it != end; it.increment(error)) {
+    const pid_t writer = temporaryWriter(it->path().filename().string(), finalName);
+    if (writer > 0 && writer != ::getpid() && !processRuns(writer)) {
+      found.push_back(it->path());
+    } else if (writer == 0 && descend && it->is_directory(error) && !it->is_symlink(error)) {
+      folders.push_back(it->path());
+    }
+  }
+  for (const fs::path& folder : folders) collectAbandoned(folder, finalName, descend, found);
+}
+
 }  // namespace
+
+AbandonedTemporaries removeAbandonedTemporaries(const std::string& dir,
+                                                const std::string& finalName) {
+  std::vector<fs::path> abandoned;
+  collectAbandoned(dir, finalName, finalName.empty(), abandoned);
+  AbandonedTemporaries removed;
+  for (const fs::path& path : abandoned) {
+    const uintmax_t bytes = sizeOf(path);
+    std::error_code error;
+    if (fs::remove_all(path, error) > 0 && !error) {
+      ++removed.count;
+      removed.bytes += bytes;
+    }
+  }
+  if (removed.count > 0) {
+    std::fprintf(stderr,
+                 "removed %lld half-written file(s), %.1f MB, that interrupted runs left in %s\n",
+                 static_cast<long long>(removed.count), static_cast<double>(removed.bytes) / 1e6,
+                 dir.c_str());
+  }
+  return removed;
+}
 
 std::string temporarySiblingPath(const std::string& path) {
   static std::atomic<int> counter{0};

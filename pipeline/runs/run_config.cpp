@@ -5,6 +5,7 @@
 
 #include "pipeline/base/code_version.h"
 #include "pipeline/base/error.h"
+#include "pipeline/io/atomic_output.h"
 #include "pipeline/io/json_file.h"
 
 namespace mu::runs {
@@ -80,6 +81,9 @@ void checkOrWriteRunConfig(const std::string& configPath, const RunConfig& now, 
     }
   }
   ranks.barrier();
+  // A start killed while writing (a checkpoint, results) left its temporary behind: never read,
+  // since only renamed files are, but as large as what it was writing.
+  if (ranks.writer) removeAbandonedTemporaries(fs::path(configPath).parent_path().string());
   if (ranks.writer && !fs::exists(configPath)) {
     json config;
     config["options"] = now.options;

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -244,6 +245,34 @@ TEST(AtomicOutput, UncommittedFilesVanishAndCommittedOnesReplace) {
   in >> content;
   EXPECT_EQ(content, "good");
   EXPECT_EQ(test::listFolder(dir.path()), std::vector<std::string>{"result.txt"});
+}
+
+// A writer killed mid-write never removes its temporary: the next start in the folder does, but
+// never one whose writer still runs, nor anything that only looks like one.
+TEST(AtomicOutput, TemporariesOfEndedWritersAreRemoved) {
+  test::ScratchDir dir("atomic-abandoned");
+  const std::string ended = std::to_string(test::endedProcessId());
+  const std::string running = std::to_string(::getpid());
+  fs::create_directories(dir.file("round1"));
+  fs::create_directories(dir.file("data.tmp-" + ended + "-1"));
+  std::ofstream(dir.file("last.h5.tmp-" + ended + "-0")) << std::string(1000, 'x');
+  std::ofstream(dir.file("round1/pruned.h5.tmp-" + ended + "-3")) << std::string(200, 'x');
+  std::ofstream(dir.file("data.tmp-" + ended + "-1/train-00000.h5")) << std::string(30, 'x');
+  const std::vector<std::string> others = {"last.h5", "best.h5.tmp-" + running + "-7",
+                                           "notes.tmp-x-1", ".tmp-" + ended + "-2",
+                                           "b.tmp-" + ended + "-0"};
+  for (const std::string& name : others) std::ofstream(dir.file(name)) << "4 by";
+
+  const AbandonedTemporaries one = removeAbandonedTemporaries(dir.path(), "data");
+  EXPECT_EQ(one.count, 1);
+  EXPECT_EQ(one.bytes, 30u);
+  const AbandonedTemporaries rest = removeAbandonedTemporaries(dir.path());
+  EXPECT_EQ(rest.count, 3);  // last.h5's, round1/pruned.h5's and b's
+  EXPECT_EQ(rest.bytes, 1204u);
+  EXPECT_EQ(test::listFolder(dir.path()),
+            (std::vector<std::string>{".tmp-" + ended + "-2", "best.h5.tmp-" + running + "-7",
+                                      "last.h5", "notes.tmp-x-1", "round1"}));
+  EXPECT_TRUE(test::listFolder(dir.file("round1")).empty());
 }
 
 }  // namespace

@@ -98,9 +98,15 @@ TEST_F(MuTrain, KilledRunResumesToTheSameWeights) {
   const std::string run = work.file("run");
   EXPECT_EQ(interruptRun(run, "KILL"), 137);
   ASSERT_FALSE(fs::exists(run + "/results.json")) << "the run ended before it was killed";
+  // What a kill inside a checkpoint write leaves: the resumed run removes it.
+  const std::string halfWritten =
+      run + "/best.h5.tmp-" + std::to_string(test::endedProcessId()) + "-0";
+  std::ofstream(halfWritten) << "half a checkpoint";
   const test::CommandResult resumed =
       test::runCommand(trainCommand(run, "--checkpoint-every-steps 5"));
   ASSERT_EQ(resumed.exitCode, 0) << resumed.output;
+  EXPECT_FALSE(fs::exists(halfWritten));
+  EXPECT_NE(resumed.output.find("half-written file(s)"), std::string::npos) << resumed.output;
   expectSameTensors(referenceRun() + "/last.h5", run + "/last.h5",
                     {"/params", "/buffers", "/optimizer/momentum"});
   expectSameTensors(referenceRun() + "/best.h5", run + "/best.h5", {"/params"});

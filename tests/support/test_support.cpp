@@ -66,4 +66,13 @@ std::vector<std::string> listFolder(const std::string& path) {
   return names;
 }
 
+int endedProcessId() {
+  const pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  if (child < 0) throw std::runtime_error("fork failed");
+  int status = 0;
+  ::waitpid(child, &status, 0);  // reaped: the pid names no process until the system reuses it
+  return child;
+}
+
 }  // namespace mu::test

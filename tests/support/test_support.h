@@ -37,4 +37,8 @@ std::vector<unsigned char> readGzipFile(const std::string& path);
 // Names of the entries in a folder (files and folders), sorted.
 std::vector<std::string> listFolder(const std::string& path);
 
+// The pid of a process that has ended: what a writer killed mid-write leaves in its temporary
+// file's name ("<name>.tmp-<pid>-<n>").
+int endedProcessId();
+
 }  // namespace mu::test
