@@ -254,5 +254,23 @@ TEST(MuData, TruncatedSourceLeavesNothingBehind) {
   EXPECT_EQ(test::listFolder(work.path()), std::vector<std::string>{"source"});
 }
 
+// A conversion killed mid-write leaves its whole temporary folder beside the output: the next
+// conversion into that folder removes it, and only it.
+TEST(MuData, AKilledConversionsFolderIsRemovedByTheNext) {
+  test::ScratchDir work("mu-data-killed");
+  const std::string ended = std::to_string(test::endedProcessId());
+  const std::string killed = work.file("out.tmp-" + ended + "-0");
+  const std::string another = work.file("other.tmp-" + ended + "-0");
+  fs::create_directories(killed);
+  fs::create_directories(another);
+  std::ofstream(killed + "/train-00000.h5") << "half a shard";
+  const test::CommandResult run = test::runCommand(
+      muData("convert --format fashion-mnist --classes 0,1 --out " + work.file("out")));
+  ASSERT_EQ(run.exitCode, 0) << run.output;
+  EXPECT_NE(run.output.find("removed 1 half-written file(s)"), std::string::npos) << run.output;
+  EXPECT_EQ(test::listFolder(work.path()),
+            (std::vector<std::string>{"other.tmp-" + ended + "-0", "out"}));
+}
+
 }  // namespace
 }  // namespace mu
