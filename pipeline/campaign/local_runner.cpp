@@ -14,6 +14,7 @@
 #include <map>
 #include <ostream>
 #include <set>
+#include <vector>
 
 #include "pipeline/base/error.h"
 #include "pipeline/campaign/progress_line.h"
@@ -115,12 +116,15 @@ int runLocal(const CampaignSpec& spec, const Manifest& manifest, const LocalRunO
   const int cores = options.cores > 0 ? options.cores : availableCores();
   checkFits(spec, manifest, cores);
   std::map<std::string, TaskState> state;  // hash -> state in this run
+  std::vector<const Task*> runningHere;    // by another process of this machine: waited for
   for (const Task& task : manifest.tasks) {
     const TaskStatus status = taskStatus(task);
-    if (status.state == TaskState::Running) {
+    // A claim from another machine (a Slurm job) cannot be checked: it may be stale.
+    if (status.state == TaskState::Running && !status.onThisHost) {
       throw InputError(task.runDir, stageName(task.stage),
                        "not running elsewhere, but " + status.detail + " runs it");
     }
+    if (status.state == TaskState::Running) runningHere.push_back(&task);
     state[task.hash] = status.state == TaskState::Done ? TaskState::Done : TaskState::Pending;
   }
   installStopHandlers();
@@ -130,6 +134,35 @@ int runLocal(const CampaignSpec& spec, const Manifest& manifest, const LocalRunO
   }
   std::map<pid_t, const Task*> running;
   std::map<pid_t, std::chrono::steady_clock::time_point> started;
+  // Tasks another runner of a spec sharing them has started: their outcome counts here too.
+  std::map<std::string, std::pair<const Task*, std::chrono::steady_clock::time_point>> elsewhere;
+  auto waitForElsewhere = [&](const Task& task) {
+    state[task.hash] = TaskState::Running;
+    elsewhere[task.hash] = {&task, std::chrono::steady_clock::now()};
+    progress.waiting(task.id(), taskStatus(task).detail);
+  };
+  auto pollElsewhere = [&] {
+    for (auto it = elsewhere.begin(); it != elsewhere.end();) {
+      const auto [task, since] = it->second;
+      const TaskStatus status = taskStatus(*task);
+      if (status.state == TaskState::Running) {
+        ++it;
+        continue;
+      }
+      state[task->hash] = status.state;
+      if (status.state == TaskState::Done) {
+        progress.finished(
+            task->id(),
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count());
+      } else if (status.state == TaskState::Failed) {
+        progress.failed(task->id(), status.exitCode, logFile(*task));
+      } else {
+        progress.released(task->id());
+      }
+      it = elsewhere.erase(it);
+    }
+  };
+  for (const Task* task : runningHere) waitForElsewhere(*task);
   std::set<std::string> blocked;  // hashes that cannot run because a parent failed
   int64_t coresInUse = 0;
   bool interrupted = false;
@@ -148,11 +181,16 @@ int runLocal(const CampaignSpec& spec, const Manifest& manifest, const LocalRunO
   };
 
   while (true) {
+    pollElsewhere();
     for (const Task& task : manifest.tasks) {
       if (stopRequested || !readyToStart(task)) continue;
       const bool slotFree =
           options.parallel <= 0 || static_cast<int>(running.size()) < options.parallel;
       if (!slotFree || coresInUse + coresOf(task) > cores) continue;
+      if (!claimTask(task)) {  // another runner got there first
+        waitForElsewhere(task);
+        continue;
+      }
       const pid_t pid = startProcess(task);
       markStarted(task, pid);
       running[pid] = &task;
@@ -161,7 +199,7 @@ int runLocal(const CampaignSpec& spec, const Manifest& manifest, const LocalRunO
       coresInUse += coresOf(task);
       progress.started(task.id(), task.resources.ranks, task.resources.threads);
     }
-    if (running.empty()) break;
+    if (running.empty() && (elsewhere.empty() || stopRequested)) break;
     if (stopRequested && !interrupted) {
       interrupted = true;
       out << "mu-campaign: stopping: every running task checkpoints and exits" << std::endl;
@@ -197,7 +235,7 @@ int runLocal(const CampaignSpec& spec, const Manifest& manifest, const LocalRunO
     }
   }
   progress.summary();
-  if (interrupted) return 75;
+  if (interrupted || (stopRequested && !progress.allDone())) return 75;
   return progress.allDone() ? 0 : 1;
 }
 

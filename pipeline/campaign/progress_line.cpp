@@ -40,6 +40,17 @@ void ProgressLine::failed(const std::string& id, int exitCode, const std::string
   print();
 }
 
+void ProgressLine::waiting(const std::string& id, const std::string& who) {
+  ++running_;
+  out_ << "wait    " << id << ": " << who << " runs it\n";
+  print();
+}
+
+void ProgressLine::released(const std::string& id) {
+  --running_;
+  out_ << "free    " << id << ": stopped where it ran; it may start here\n";
+}
+
 void ProgressLine::blocked(const std::string& id) {
   ++blocked_;
   out_ << "skip    " << id << ": a task it needs failed\n";

@@ -20,6 +20,10 @@ class ProgressLine {
   void interrupted(const std::string& id);
   void failed(const std::string& id, int exitCode, const std::string& log);
   void blocked(const std::string& id);  // a parent failed
+  // Another process of this machine (another runner) runs the task: counted as running here
+  // until it ends, then as finished or failed, or released when it stopped without ending.
+  void waiting(const std::string& id, const std::string& who);
+  void released(const std::string& id);
   void summary();
   bool allDone() const { return done_ == total_; }
 

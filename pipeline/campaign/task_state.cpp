@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "pipeline/io/file_lock.h"
 #include "pipeline/io/json_file.h"
 #include "pipeline/io/text_file.h"
 #include "pipeline/runs/run_folder.h"
@@ -40,6 +41,11 @@ bool processAlive(long pid) {
   return close == std::string::npos || close + 2 >= line.size() || line[close + 2] != 'Z';
 }
 
+void writeRunningMarker(const Task& task, long pid) {
+  writeJsonFile(runningMarker(task),
+                {{"host", hostName()}, {"pid", pid}, {"started", unixSeconds()}});
+}
+
 void appendAttempt(const Task& task, const std::string& line) {
   std::ofstream(attemptsFile(task), std::ios::app) << line << "\n";
 }
@@ -57,10 +63,13 @@ TaskStatus runningStatus(const Task& task) {
   const std::string where = job.empty() ? "pid " + std::to_string(pid) + " on " + host
                                         : "Slurm job " + job + " on " + host;
   // Only a process on this machine can be checked; a marker from elsewhere is trusted.
-  if (host == hostName() && !processAlive(pid)) {
+  if (host != hostName()) return {TaskState::Running, where};
+  if (!processAlive(pid)) {
     return {TaskState::Pending, "interrupted (" + where + " is gone); a rerun resumes it"};
   }
-  return {TaskState::Running, where};
+  TaskStatus status{TaskState::Running, where};
+  status.onThisHost = true;
+  return status;
 }
 
 }  // namespace
@@ -99,23 +108,33 @@ TaskStatus taskStatus(const Task& task) {
   if (fs::exists(task.doneFile())) return {TaskState::Done, ""};
   if (fs::exists(runningMarker(task))) return runningStatus(task);
   if (fs::exists(failedMarker(task))) {
-    std::string detail = "see " + logFile(task);
+    TaskStatus status{TaskState::Failed, "see " + logFile(task)};
+    status.exitCode = -1;
     try {
       const nlohmann::json failure = readJsonFile(failedMarker(task));
-      detail = "exit code " + std::to_string(integerField(failure, "exit_code", -1)) + "; " +
-               stringField(failure, "log", detail);
+      status.exitCode = static_cast<int>(integerField(failure, "exit_code", -1));
+      status.detail = "exit code " + std::to_string(status.exitCode) + "; " +
+                      stringField(failure, "log", status.detail);
     } catch (const std::exception&) {
     }
-    return {TaskState::Failed, detail};
+    return status;
   }
   return {TaskState::Pending, ""};
+}
+
+bool claimTask(const Task& task) {
+  fs::create_directories(task.stateDir);
+  const FileLock lock(stateFolder(task).claim());
+  const TaskState state = taskStatus(task).state;
+  if (state == TaskState::Done || state == TaskState::Running) return false;
+  writeRunningMarker(task, ::getpid());
+  return true;
 }
 
 void markStarted(const Task& task, long pid) {
   fs::create_directories(task.stateDir);
   fs::remove(failedMarker(task));
-  writeJsonFile(runningMarker(task),
-                {{"host", hostName()}, {"pid", pid}, {"started", unixSeconds()}});
+  writeRunningMarker(task, pid);
   appendAttempt(task, "start " + std::to_string(unixSeconds()) + " " + hostName() + " " +
                           std::to_string(pid) + " -");
 }

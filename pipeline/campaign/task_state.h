@@ -16,7 +16,9 @@ enum class TaskState { Done, Running, Failed, Pending };
 
 struct TaskStatus {
   TaskState state = TaskState::Pending;
-  std::string detail;  // exit code, job id, or why a running marker is stale
+  std::string detail;       // exit code, job id, or why a running marker is stale
+  bool onThisHost = false;  // Running: by a live process of this machine (one can wait for it)
+  int exitCode = 0;         // Failed: the stage's exit code (-1 when the marker does not say)
 };
 
 std::string stateName(TaskState state);
@@ -29,6 +31,12 @@ std::string failedMarker(const Task& task);   // <state-dir>/<stage>.failed.json
 std::string logFile(const Task& task);        // <state-dir>/<stage>.log
 // One line per attempt start ("start <unix s> <host> <pid> <job>") and end ("end <unix s> <rc>").
 std::string attemptsFile(const Task& task);
+
+// Claims a pending task for this process before it starts it: holding the task's lock, a task
+// that is done, or running (a live claim or stage), is refused; otherwise the running marker
+// names this process until markStarted names the stage's. Two runners that reach a task two
+// specs share at the same moment thus start it once, and the other waits for it.
+bool claimTask(const Task& task);
 
 // Called by the local runner around each attempt. An exit code of 0 or 75 (stopped after a
 // checkpoint: rerun to resume) leaves no failure behind.

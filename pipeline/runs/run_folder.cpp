@@ -89,5 +89,8 @@ std::string TaskStateFolder::log() const {
 std::string TaskStateFolder::attempts() const {
   return join(dir_, stage_ + attemptsSuffix());
 }
+std::string TaskStateFolder::claim() const {
+  return join(dir_, stage_ + claimSuffix());
+}
 
 }  // namespace mu::runs

@@ -102,10 +102,12 @@ class TaskStateFolder {
   static const char* failedSuffix() { return ".failed.json"; }
   static const char* logSuffix() { return ".log"; }
   static const char* attemptsSuffix() { return ".attempts"; }
+  static const char* claimSuffix() { return ".claim.lock"; }
   std::string running() const;   // <stage>.running.json while a process works on the task
   std::string failed() const;    // <stage>.failed.json with the exit code after a failure
   std::string log() const;       // <stage>.log: the local runner's output of the task
   std::string attempts() const;  // <stage>.attempts: one line per attempt start and end
+  std::string claim() const;     // <stage>.claim.lock: runners claim the task holding its flock
 
  private:
   std::string dir_;

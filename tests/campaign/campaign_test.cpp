@@ -882,6 +882,39 @@ TEST(CampaignLocalRunner, RunsToTheEndAndResumesAfterAnInterruption) {
   }
 }
 
+// Two specs that share their data and training tasks, run into one root at the same moment by
+// two runners: each shared task starts once (its claim is taken under the task's lock), the
+// runner that lost the claim waits for it, and both runners end with every task of theirs done.
+TEST(CampaignLocalRunner, TwoRunnersAtOnceStartEachSharedTaskOnce) {
+  test::ScratchDir dir("campaign-two-runners");
+  const std::string root = dir.file("root");
+  json dense = json::parse(std::ifstream(writeTinySpec(dir.file("tiny.json"))));
+  dense["grid"]["seeds"] = {1};
+  dense["grid"]["sparsities"] = {"dense"};
+  dense["stop_after"] = "train";
+  json pruned = dense;
+  pruned["grid"]["sparsities"] = {{{"omp", 0.5}}};
+  pruned["stop_after"] = "prune";
+  std::ofstream(dir.file("dense.json")) << dense.dump();
+  std::ofstream(dir.file("pruned.json")) << pruned.dump();
+  const test::CommandResult both = test::runCommand(
+      campaign("run " + dir.file("dense.json") + " --root " + root) + " > " + dir.file("a.log") +
+      " 2>&1 & a=$!; " + campaign("run " + dir.file("pruned.json") + " --root " + root) + " > " +
+      dir.file("b.log") + " 2>&1 & b=$!; wait $a; ra=$?; wait $b; echo \"exits $ra $?\"");
+  const std::string logs = readTextFile(dir.file("a.log")) + readTextFile(dir.file("b.log"));
+  EXPECT_NE(both.output.find("exits 0 0"), std::string::npos) << both.output << logs;
+
+  const Manifest manifest = readManifestFile(root);
+  ASSERT_EQ(manifest.tasks.size(), 3u);  // data, train, prune
+  for (const Task& task : manifest.tasks) {
+    EXPECT_EQ(taskStatus(task).state, TaskState::Done) << task.id() << "\n" << logs;
+    std::ifstream attempts(attemptsFile(task));
+    int starts = 0;
+    for (std::string line; std::getline(attempts, line);) starts += line.rfind("start ", 0) == 0;
+    EXPECT_EQ(starts, 1) << task.id() << "\n" << logs;
+  }
+}
+
 // A task whose stage stops with exit code 3 (non-finite: gradient ascent at a rate of 1e12) is
 // marked failed with that code, the evaluation that needs it is not started, and the tasks that
 // do not depend on it (fine-tuning the same model, and its evaluation) still run to the end.
