@@ -66,23 +66,25 @@ uintmax_t sizeOf(const fs::path& path) {
     return error ? 0 : size;
   }
   uintmax_t total = 0;
+  std::error_code entryError;
   for (fs::recursive_directory_iterator it(path, error), end; !error && it != end;
        it.increment(error)) {
-    const uintmax_t size = it->is_regular_file(error) ? it->file_size(error) : 0;
-    if (!error) total += size;
+    const uintmax_t size = it->is_regular_file(entryError) ? it->file_size(entryError) : 0;
+    if (!entryError) total += size;
   }
   return total;
 }
 
 void collectAbandoned(const fs::path& dir, const std::string& finalName, bool descend,
                       std::vector<fs::path>& found) {
-  std::error_code error;
+  std::error_code error, entryError;  // an entry that cannot be looked at is passed over
   std::vector<fs::path> folders;
   for (fs::directory_iterator it(dir, error), end; !error && it != end; it.increment(error)) {
     const pid_t writer = temporaryWriter(it->path().filename().string(), finalName);
     if (writer > 0 && writer != ::getpid() && !processRuns(writer)) {
       found.push_back(it->path());
-    } else if (writer == 0 && descend && it->is_directory(error) && !it->is_symlink(error)) {
+    } else if (writer == 0 && descend && it->is_directory(entryError) &&
+               !it->is_symlink(entryError)) {
       folders.push_back(it->path());
     }
   }
