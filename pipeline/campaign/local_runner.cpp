@@ -137,9 +137,15 @@ int runLocal(const CampaignSpec& spec, const Manifest& manifest, const LocalRunO
   // Tasks another runner of a spec sharing them has started: their outcome counts here too.
   std::map<std::string, std::pair<const Task*, std::chrono::steady_clock::time_point>> elsewhere;
   auto waitForElsewhere = [&](const Task& task) {
+    const TaskStatus status = taskStatus(task);
+    if (status.state == TaskState::Done) {  // finished by another runner since this one looked
+      state[task.hash] = TaskState::Done;
+      progress.skipped();
+      return;
+    }
     state[task.hash] = TaskState::Running;
     elsewhere[task.hash] = {&task, std::chrono::steady_clock::now()};
-    progress.waiting(task.id(), taskStatus(task).detail);
+    progress.waiting(task.id(), status.detail);
   };
   auto pollElsewhere = [&] {
     for (auto it = elsewhere.begin(); it != elsewhere.end();) {
