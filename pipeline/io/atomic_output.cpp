@@ -38,7 +38,8 @@ void renameOrThrow(const std::string& from, const std::string& to) {
 pid_t temporaryWriter(const std::string& name, const std::string& finalName) {
   const std::string marker = ".tmp-";
   const size_t at = finalName.empty() ? name.rfind(marker) : finalName.size();
-  if (at == std::string::npos || at == 0 || name.compare(at, marker.size(), marker) != 0 ||
+  if (at == std::string::npos || at == 0 || name.size() <= at + marker.size() ||
+      name.compare(at, marker.size(), marker) != 0 ||
       (!finalName.empty() && name.compare(0, at, finalName) != 0)) {
     return 0;
   }

@@ -258,9 +258,13 @@ TEST(AtomicOutput, TemporariesOfEndedWritersAreRemoved) {
   std::ofstream(dir.file("last.h5.tmp-" + ended + "-0")) << std::string(1000, 'x');
   std::ofstream(dir.file("round1/pruned.h5.tmp-" + ended + "-3")) << std::string(200, 'x');
   std::ofstream(dir.file("data.tmp-" + ended + "-1/train-00000.h5")) << std::string(30, 'x');
-  const std::vector<std::string> others = {"last.h5", "best.h5.tmp-" + running + "-7",
-                                           "notes.tmp-x-1", ".tmp-" + ended + "-2",
-                                           "b.tmp-" + ended + "-0"};
+  // "x": a name shorter than the final name looked for.
+  const std::vector<std::string> others = {"last.h5",
+                                           "best.h5.tmp-" + running + "-7",
+                                           "notes.tmp-x-1",
+                                           ".tmp-" + ended + "-2",
+                                           "b.tmp-" + ended + "-0",
+                                           "x"};
   for (const std::string& name : others) std::ofstream(dir.file(name)) << "4 by";
 
   const AbandonedTemporaries one = removeAbandonedTemporaries(dir.path(), "data");
@@ -271,7 +275,7 @@ TEST(AtomicOutput, TemporariesOfEndedWritersAreRemoved) {
   EXPECT_EQ(rest.bytes, 1204u);
   EXPECT_EQ(test::listFolder(dir.path()),
             (std::vector<std::string>{".tmp-" + ended + "-2", "best.h5.tmp-" + running + "-7",
-                                      "last.h5", "notes.tmp-x-1", "round1"}));
+                                      "last.h5", "notes.tmp-x-1", "round1", "x"}));
   EXPECT_TRUE(test::listFolder(dir.file("round1")).empty());
 }
 
