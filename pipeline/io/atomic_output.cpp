@@ -76,7 +76,8 @@ uintmax_t sizeOf(const fs::path& path) {
   return total;
 }
 
-void collectAbandoned(const fs::path& dir, const std::string& finalName, bool descend,
+// `levels`: how many levels of sub-folders to look into as well.
+void collectAbandoned(const fs::path& dir, const std::string& finalName, int levels,
                       std::vector<fs::path>& found) {
   std::error_code error, entryError;  // an entry that cannot be looked at is passed over
   std::vector<fs::path> folders;
@@ -84,12 +85,12 @@ void collectAbandoned(const fs::path& dir, const std::string& finalName, bool de
     const pid_t writer = temporaryWriter(it->path().filename().string(), finalName);
     if (writer > 0 && writer != ::getpid() && !processRuns(writer)) {
       found.push_back(it->path());
-    } else if (writer == 0 && descend && it->is_directory(entryError) &&
+    } else if (writer == 0 && levels > 0 && it->is_directory(entryError) &&
                !it->is_symlink(entryError)) {
       folders.push_back(it->path());
     }
   }
-  for (const fs::path& folder : folders) collectAbandoned(folder, finalName, descend, found);
+  for (const fs::path& folder : folders) collectAbandoned(folder, finalName, levels - 1, found);
 }
 
 }  // namespace
@@ -97,7 +98,9 @@ void collectAbandoned(const fs::path& dir, const std::string& finalName, bool de
 AbandonedTemporaries removeAbandonedTemporaries(const std::string& dir,
                                                 const std::string& finalName) {
   std::vector<fs::path> abandoned;
-  collectAbandoned(dir, finalName, finalName.empty(), abandoned);
+  // A run folder's files sit in it or one level down (prune's round-N/); deeper is not ours to
+  // walk on every start (a run folder the user nested others in, or pointed at a large tree).
+  collectAbandoned(dir, finalName, finalName.empty() ? 1 : 0, abandoned);
   AbandonedTemporaries removed;
   for (const fs::path& path : abandoned) {
     const uintmax_t bytes = sizeOf(path);

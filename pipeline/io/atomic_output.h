@@ -53,12 +53,12 @@ void writeFileAtomically(const std::string& path, const std::string& content);
 std::string temporarySiblingPath(const std::string& path);
 
 // What writers killed mid-write (SIGKILL, a lost node, a time limit) left behind: the temporary
-// files and folders named by temporarySiblingPath() in `dir` and its sub-folders whose process no
-// longer runs on this host. Only a writer's own rollback removes its temporary, and a killed one
-// never rolls back, so without this every kill during a checkpoint write would leave a
-// checkpoint-sized file for good. `finalName`, when given, limits it to the temporaries of that
-// one name in `dir` itself (a converter's output folder beside others). Says on stderr what it
-// removed, when anything.
+// files and folders named by temporarySiblingPath() in `dir` and its direct sub-folders whose
+// process no longer runs on this host. Only a writer's own rollback removes its temporary, and a
+// killed one never rolls back, so without this every kill during a checkpoint write would leave
+// a checkpoint-sized file for good. `finalName`, when given, limits it to the temporaries of
+// that one name in `dir` itself (a converter's output folder beside others). Says on stderr what
+// it removed, when anything.
 struct AbandonedTemporaries {
   int64_t count = 0;
   uintmax_t bytes = 0;

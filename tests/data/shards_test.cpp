@@ -247,17 +247,19 @@ TEST(AtomicOutput, UncommittedFilesVanishAndCommittedOnesReplace) {
   EXPECT_EQ(test::listFolder(dir.path()), std::vector<std::string>{"result.txt"});
 }
 
-// A writer killed mid-write never removes its temporary: the next start in the folder does, but
-// never one whose writer still runs, nor anything that only looks like one.
+// A writer killed mid-write never removes its temporary: the next start in the folder does (in
+// the folder and one level down), but never one whose writer still runs, nor anything that only
+// looks like one.
 TEST(AtomicOutput, TemporariesOfEndedWritersAreRemoved) {
   test::ScratchDir dir("atomic-abandoned");
   const std::string ended = std::to_string(test::endedProcessId());
   const std::string running = std::to_string(::getpid());
-  fs::create_directories(dir.file("round1"));
+  fs::create_directories(dir.file("round1/deeper"));  // two levels down: not looked into
   fs::create_directories(dir.file("data.tmp-" + ended + "-1"));
   std::ofstream(dir.file("last.h5.tmp-" + ended + "-0")) << std::string(1000, 'x');
   std::ofstream(dir.file("round1/pruned.h5.tmp-" + ended + "-3")) << std::string(200, 'x');
   std::ofstream(dir.file("data.tmp-" + ended + "-1/train-00000.h5")) << std::string(30, 'x');
+  std::ofstream(dir.file("round1/deeper/last.h5.tmp-" + ended + "-4")) << "kept";
   // "x": a name shorter than the final name looked for.
   const std::vector<std::string> others = {"last.h5",
                                            "best.h5.tmp-" + running + "-7",
@@ -276,7 +278,8 @@ TEST(AtomicOutput, TemporariesOfEndedWritersAreRemoved) {
   EXPECT_EQ(test::listFolder(dir.path()),
             (std::vector<std::string>{".tmp-" + ended + "-2", "best.h5.tmp-" + running + "-7",
                                       "last.h5", "notes.tmp-x-1", "round1", "x"}));
-  EXPECT_TRUE(test::listFolder(dir.file("round1")).empty());
+  EXPECT_EQ(test::listFolder(dir.file("round1")), std::vector<std::string>{"deeper"});
+  EXPECT_EQ(test::listFolder(dir.file("round1/deeper")).size(), 1u);
 }
 
 }  // namespace
