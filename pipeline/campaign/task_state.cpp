@@ -1,13 +1,12 @@
 #include "pipeline/campaign/task_state.h"
 
-#include <signal.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 
+#include "pipeline/base/process_alive.h"
 #include "pipeline/io/file_lock.h"
 #include "pipeline/io/json_file.h"
 #include "pipeline/io/text_file.h"
@@ -29,16 +28,6 @@ long long unixSeconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-// A process that exists and is not a zombie (kill(pid, 0) succeeds for zombies too).
-bool processAlive(long pid) {
-  if (pid <= 0 || (::kill(static_cast<pid_t>(pid), 0) != 0 && errno != EPERM)) return false;
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  std::getline(stat, line);
-  const size_t close = line.rfind(')');
-  return close == std::string::npos || close + 2 >= line.size() || line[close + 2] != 'Z';
 }
 
 void writeRunningMarker(const Task& task, long pid) {

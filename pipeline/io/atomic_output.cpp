@@ -1,7 +1,6 @@
 #include "pipeline/io/atomic_output.h"
 
 #include <fcntl.h>
-#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -13,6 +12,7 @@
 #include <vector>
 
 #include "pipeline/base/error.h"
+#include "pipeline/base/process_alive.h"
 
 namespace mu {
 namespace fs = std::filesystem;
@@ -56,10 +56,6 @@ pid_t temporaryWriter(const std::string& name, const std::string& finalName) {
   return static_cast<pid_t>(std::stol(numbers.substr(0, dash)));
 }
 
-bool processRuns(pid_t pid) {
-  return ::kill(pid, 0) == 0 || errno != ESRCH;
-}
-
 uintmax_t sizeOf(const fs::path& path) {
   std::error_code error;
   if (!fs::is_directory(path, error)) {
@@ -83,7 +79,7 @@ void collectAbandoned(const fs::path& dir, const std::string& finalName, int lev
   std::vector<fs::path> folders;
   for (fs::directory_iterator it(dir, error), end; !error && it != end; it.increment(error)) {
     const pid_t writer = temporaryWriter(it->path().filename().string(), finalName);
-    if (writer > 0 && writer != ::getpid() && !processRuns(writer)) {
+    if (writer > 0 && writer != ::getpid() && !processAlive(writer)) {
       found.push_back(it->path());
     } else if (writer == 0 && levels > 0 && it->is_directory(entryError) &&
                !it->is_symlink(entryError)) {
